@@ -1,0 +1,5 @@
+"""`python -m ticketry` is the `ticketry` command."""
+
+from ticketry.cli.main import main
+
+main()

@@ -1,0 +1,1 @@
+"""Admins (teammates): `GET /me`, `GET /admins`, `GET /admins/{id}`."""

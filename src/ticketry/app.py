@@ -1,0 +1,79 @@
+"""The Starlette application: lifespan owns the database, one error handler speaks Intercom.
+
+Every failure leaves as Intercom's `error.list` body with a request id: domain errors,
+validation errors, unknown routes (404), wrong methods (405) and unexpected exceptions
+(500, logged server-side with the request id, never shown to the client).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from ticketry.db.database import Database
+from ticketry.errors import ApiError, Internal, MethodNotAllowed, NotFound
+from ticketry.kit.http import error_response
+from ticketry.routes import routes
+from ticketry.settings import Settings
+
+log = logging.getLogger("ticketry")
+
+
+async def _api_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, ApiError)
+    return error_response(exc)
+
+
+async def _http_error(_request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        return error_response(NotFound("Resource Not Found"))
+    if exc.status_code == 405:
+        allow = (exc.headers or {}).get("Allow", "")
+        return error_response(
+            MethodNotAllowed(
+                f"Method not allowed on this resource; allowed: {allow}",
+                headers={"Allow": allow} if allow else None,
+            )
+        )
+    return error_response(ApiError(str(exc.detail), status=exc.status_code))
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    response = error_response(Internal("An unexpected error occurred; nothing was saved"))
+    log.error(
+        "unhandled error on %s %s (request %s)",
+        request.method,
+        request.url.path,
+        response.headers["X-Request-Id"],
+        exc_info=exc,
+    )
+    return response
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.db = Database(settings)
+        try:
+            yield
+        finally:
+            app.state.db.close()
+
+    return Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={
+            ApiError: _api_error,
+            HTTPException: _http_error,
+            Exception: _unexpected,
+        },
+    )

@@ -1,0 +1,180 @@
+"""The `ticketry` subcommands. Each opens one transaction and calls service functions."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+
+from ticketry.db import migrate
+from ticketry.db.database import Conn, Database
+from ticketry.settings import Settings
+from ticketry.workspaces import service as ws
+
+
+def settings_of(args: argparse.Namespace) -> Settings:
+    return Settings.from_env(database_url=args.database_url)
+
+
+def in_transaction(args: argparse.Namespace, fn: Callable[[Conn], Any]) -> Any:
+    db = Database(settings_of(args))
+    try:
+        with db.transaction() as conn:
+            return fn(conn)
+    finally:
+        db.close()
+
+
+def emit(args: argparse.Namespace, data: dict[str, Any], text: str) -> None:
+    print(orjson.dumps(data).decode() if getattr(args, "json", False) else text)
+
+
+def serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    settings = settings_of(args)
+    migrate.upgrade(settings.database_url)
+    boot = in_transaction(args, lambda c: ws.bootstrap(c) if ws.is_empty(c) else None)
+    url = f"http://{args.host}:{args.port}"
+    print(f"Ticketry is serving the Intercom Tickets API at {url}", flush=True)
+    print(f"Database: {_redact(settings.database_url)}", flush=True)
+    if boot is not None:
+        print(
+            f"Created workspace {boot.workspace['id_code']} and admin "
+            f"{boot.admin['email']} (id {boot.admin['id']}).",
+            flush=True,
+        )
+        print(f"Access token (shown once, store it now): {boot.token.token}", flush=True)
+        print(f'Try: curl -H "Authorization: Bearer {boot.token.token}" {url}/me', flush=True)
+    else:
+        print("Create an access token with: ticketry token create --admin <admin id>", flush=True)
+    os.environ["TICKETRY_DATABASE_URL"] = settings.database_url
+    uvicorn.run(
+        "ticketry.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+        server_header=False,
+    )
+
+
+def _redact(url: str) -> str:
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        return f"{scheme}://{creds.split(':', 1)[0]}:***@{host}" if ":" in creds else url
+    return url
+
+
+def db_upgrade(args: argparse.Namespace) -> None:
+    url = settings_of(args).database_url
+    migrate.upgrade(url)
+    print(f"database at revision {migrate.current(url)[0]}")
+
+
+def db_current(args: argparse.Namespace) -> None:
+    rev, head = migrate.current(settings_of(args).database_url)
+    state = "up to date" if rev == head else f"behind (newest is {head})"
+    print(f"{rev or 'empty'} ({state})")
+
+
+def _workspace_dict(row: Any) -> dict[str, Any]:
+    return {
+        "id": str(row["id"]),
+        "id_code": row["id_code"],
+        "name": row["name"],
+        "default_version": row["default_version"],
+    }
+
+
+def workspace_create(args: argparse.Namespace) -> None:
+    row = in_transaction(args, lambda c: ws.create_workspace(c, args.name, args.default_version))
+    emit(args, _workspace_dict(row), f"workspace {row['id']} ({row['id_code']}) created")
+
+
+def workspace_list(args: argparse.Namespace) -> None:
+    from sqlalchemy import select
+
+    from ticketry.tables import workspaces
+
+    rows = in_transaction(args, lambda c: c.all(select(workspaces).order_by(workspaces.c.id)))
+    if args.json:
+        print(orjson.dumps([_workspace_dict(r) for r in rows]).decode())
+        return
+    for r in rows:
+        print(f"{r['id']}\t{r['id_code']}\t{r['default_version']}\t{r['name']}")
+
+
+def workspace_set_version(args: argparse.Namespace) -> None:
+    def run(c: Conn) -> Any:
+        row = ws.find_workspace(c, args.workspace)
+        ws.set_default_version(c, row["id"], args.version)
+        return ws.get_workspace(c, row["id"])
+
+    row = in_transaction(args, run)
+    emit(
+        args,
+        _workspace_dict(row),
+        f"workspace {row['id']} now defaults to {row['default_version']}",
+    )
+
+
+def admin_create(args: argparse.Namespace) -> None:
+    def run(c: Conn) -> Any:
+        return ws.create_admin(
+            c, ws.find_workspace(c, args.workspace)["id"], args.name, args.email, args.job_title
+        )
+
+    row = in_transaction(args, run)
+    emit(
+        args,
+        {
+            "id": str(row["id"]),
+            "workspace_id": str(row["workspace_id"]),
+            "name": row["name"],
+            "email": row["email"],
+        },
+        f"admin {row['id']} ({row['email']}) created",
+    )
+
+
+def team_create(args: argparse.Namespace) -> None:
+    def run(c: Conn) -> Any:
+        return ws.create_team(c, ws.find_workspace(c, args.workspace)["id"], args.name, args.admins)
+
+    row = in_transaction(args, run)
+    emit(
+        args,
+        {"id": str(row["id"]), "name": row["name"], "admin_ids": args.admins},
+        f"team {row['id']} ({row['name']}) created",
+    )
+
+
+def token_create(args: argparse.Namespace) -> None:
+    def run(c: Conn) -> Any:
+        return ws.create_token(c, ws.find_workspace(c, args.workspace)["id"], args.admin, args.name)
+
+    issued = in_transaction(args, run)
+    emit(args, {"id": str(issued.id), "token": issued.token}, issued.token)
+    if not args.json:
+        print("(shown once: only a hash is stored)", file=sys.stderr)
+
+
+def token_revoke(args: argparse.Namespace) -> None:
+    def run(c: Conn) -> bool:
+        return ws.revoke_token(c, ws.find_workspace(c, args.workspace)["id"], args.token_id)
+
+    if not in_transaction(args, run):
+        print(f"error: no active token {args.token_id}", file=sys.stderr)
+        sys.exit(1)
+    emit(args, {"id": str(args.token_id), "revoked": True}, f"token {args.token_id} revoked")
+
+
+def register_extra(sub: Any, with_workspace: Callable[..., Any]) -> None:
+    """Subcommands owned by other domains (ticket states, seeding) hook in here."""

@@ -1,0 +1,1 @@
+"""Storage: connections and transactions, compiled statements, migrations."""

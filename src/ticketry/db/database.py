@@ -1,0 +1,174 @@
+"""Connections, transactions and how database work meets the event loop.
+
+One unit of work per request: a handler hands a plain function `fn(conn, ...)` to
+`Database.read` or `Database.write`, which runs it inside one transaction and commits once
+before the response is built, so a failed commit is an error, never a 200.
+
+SQLite work runs inline on the event loop thread: a point read takes microseconds, less
+than a hop to a worker thread, and SQLite serialises writers anyway. PostgreSQL work runs
+in Starlette's thread pool on a psycopg connection pool, so a slow query never stalls
+other requests. Writes on SQLite start with BEGIN IMMEDIATE so two writers never deadlock
+on a lock upgrade.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, ParamSpec, TypeVar
+
+from starlette.concurrency import run_in_threadpool
+
+from ticketry.db.sql import Q, compile_sql
+from ticketry.settings import Settings
+
+P = ParamSpec("P")
+T = TypeVar("T")
+Row = Any  # sqlite3.Row or a psycopg dict row: both index by column name
+
+
+class Conn:
+    """One transaction's connection, with a small query API over the raw driver."""
+
+    __slots__ = ("dialect", "raw")
+
+    def __init__(self, raw: Any, dialect: str) -> None:
+        self.raw = raw
+        self.dialect = dialect
+
+    def _cursor(self, q: Any, params: dict[str, Any] | None) -> Any:
+        if isinstance(q, Q):
+            return self.raw.execute(q.sql(self.dialect), params or {})
+        if isinstance(q, str):
+            return self.raw.execute(q, params or {})
+        text, bound = compile_sql(q, self.dialect)
+        if params:
+            bound.update(params)
+        return self.raw.execute(text, bound)
+
+    def all(self, q: Any, params: dict[str, Any] | None = None) -> list[Row]:
+        return self._cursor(q, params).fetchall()
+
+    def one(self, q: Any, params: dict[str, Any] | None = None) -> Row | None:
+        return self._cursor(q, params).fetchone()
+
+    def scalar(self, q: Any, params: dict[str, Any] | None = None) -> Any:
+        row = self._cursor(q, params).fetchone()
+        if row is None:
+            return None
+        return row[0] if self.dialect == "sqlite" else next(iter(row.values()))
+
+    def execute(self, q: Any, params: dict[str, Any] | None = None) -> int:
+        """Run a statement; the number of rows it touched."""
+        return self._cursor(q, params).rowcount
+
+
+def dialect_of(url: str) -> str:
+    if url.startswith("sqlite:"):
+        return "sqlite"
+    if url.startswith(("postgresql:", "postgres:", "postgresql+")):
+        return "postgresql"
+    raise ValueError(
+        f"unsupported database URL scheme: {url.split(':', 1)[0]}"
+        " (use sqlite:///path or postgresql://...)"
+    )
+
+
+def sqlite_path(url: str) -> str:
+    path = url.split("://", 1)[1]
+    if path.startswith("/"):
+        path = path[1:]
+    if not path or path == ":memory:":
+        raise ValueError("an in-memory SQLite database cannot be shared; name a file")
+    return path.split("?", 1)[0]
+
+
+def libpq_url(url: str) -> str:
+    """The URL psycopg understands (no SQLAlchemy driver suffix)."""
+    scheme, rest = url.split("://", 1)
+    return "postgresql://" + rest if scheme.startswith("postgres") else url
+
+
+def sqlalchemy_url(url: str) -> str:
+    """The URL SQLAlchemy (Alembic) understands, with the psycopg 3 driver."""
+    if dialect_of(url) == "postgresql":
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+class Database:
+    def __init__(self, settings: Settings) -> None:
+        self.url = settings.database_url
+        self.dialect = dialect_of(self.url)
+        self._settings = settings
+        self._local = threading.local()
+        self._pool: Any = None
+        if self.dialect == "postgresql":
+            from psycopg.rows import dict_row
+            from psycopg_pool import ConnectionPool
+
+            self._pool = ConnectionPool(
+                libpq_url(self.url),
+                min_size=1,
+                max_size=settings.pool_size,
+                kwargs={"row_factory": dict_row, "autocommit": False},
+                open=True,
+            )
+
+    # -- connections -------------------------------------------------------------------
+
+    def _sqlite(self) -> sqlite3.Connection:
+        raw = getattr(self._local, "conn", None)
+        if raw is None:
+            raw = sqlite3.connect(
+                sqlite_path(self.url), isolation_level=None, check_same_thread=False, timeout=30
+            )
+            raw.row_factory = sqlite3.Row
+            raw.execute("PRAGMA journal_mode=WAL")
+            raw.execute("PRAGMA foreign_keys=ON")
+            raw.execute("PRAGMA busy_timeout=30000")
+            raw.execute(f"PRAGMA synchronous={self._settings.sqlite_synchronous}")
+            self._local.conn = raw
+        return raw
+
+    @contextmanager
+    def transaction(self, write: bool = True) -> Iterator[Conn]:
+        """A transaction that commits when the block ends and rolls back on any error."""
+        if self.dialect == "sqlite":
+            raw = self._sqlite()
+            raw.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+            try:
+                yield Conn(raw, "sqlite")
+            except BaseException:
+                raw.execute("ROLLBACK")
+                raise
+            raw.execute("COMMIT")
+        else:
+            with self._pool.connection() as raw:  # commits on success, rolls back on error
+                yield Conn(raw, "postgresql")
+
+    # -- running units of work ----------------------------------------------------------
+
+    def run_sync(self, write: bool, fn: Callable[..., T], *args: Any) -> T:
+        with self.transaction(write) as conn:
+            return fn(conn, *args)
+
+    async def read(self, fn: Callable[..., T], *args: Any) -> T:
+        if self.dialect == "sqlite":
+            return self.run_sync(False, fn, *args)
+        return await run_in_threadpool(self.run_sync, False, fn, *args)
+
+    async def write(self, fn: Callable[..., T], *args: Any) -> T:
+        if self.dialect == "sqlite":
+            return self.run_sync(True, fn, *args)
+        return await run_in_threadpool(self.run_sync, True, fn, *args)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.close()
+        raw = getattr(self._local, "conn", None)
+        if raw is not None:
+            raw.close()
+            self._local.conn = None

@@ -1,0 +1,28 @@
+"""Alembic environment: migrates the connection `ticketry.db.migrate` hands over."""
+
+from alembic import context
+from sqlalchemy import create_engine
+
+from ticketry.tables import metadata
+
+config = context.config
+
+
+def run(connection) -> None:  # type: ignore[no-untyped-def]
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        render_as_batch=connection.dialect.name == "sqlite",  # ALTER via table copies
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+connection = config.attributes.get("connection")
+if connection is not None:
+    run(connection)
+else:
+    engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    with engine.begin() as conn:
+        run(conn)

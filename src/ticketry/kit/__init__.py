@@ -1,0 +1,1 @@
+"""Domain-free building blocks: versions, wire models, auth, pagination, responses."""

@@ -1,0 +1,57 @@
+"""Bearer tokens: generated once, stored only as a sha256 hash, resolved per request."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, select
+
+from ticketry.db.database import Conn
+from ticketry.db.sql import Q
+from ticketry.tables import access_tokens, workspaces
+
+TOKEN_PREFIX = "tkt_"
+
+
+def new_token() -> str:
+    return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: the token's workspace and admin."""
+
+    workspace_id: int
+    admin_id: int
+    default_version: str
+
+
+_LOOKUP = Q(
+    select(access_tokens.c.workspace_id, access_tokens.c.admin_id, workspaces.c.default_version)
+    .join(workspaces, workspaces.c.id == access_tokens.c.workspace_id)
+    .where(access_tokens.c.token_hash == bindparam("h"), access_tokens.c.revoked_at.is_(None))
+)
+
+
+def lookup(conn: Conn, token: str) -> Principal | None:
+    row = conn.one(_LOOKUP, {"h": token_hash(token)})
+    if row is None:
+        return None
+    return Principal(row["workspace_id"], row["admin_id"], row["default_version"])
+
+
+def bearer(header: str | None) -> str | None:
+    """The token in an `Authorization: Bearer <token>` header."""
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        return None
+    return token

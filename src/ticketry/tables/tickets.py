@@ -1,0 +1,164 @@
+"""Ticket types, their attributes and states, tickets, their parts, tags and uploads."""
+
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from ticketry.tables.base import Id, Timestamp, flag, id_column, metadata, workspace_column
+
+ticket_types = Table(
+    "ticket_types",
+    metadata,
+    id_column(),
+    workspace_column(),
+    Column("name", Text, nullable=False),
+    Column("description", Text, nullable=False, server_default=""),
+    Column("icon", Text, nullable=False),
+    Column("category", String(16), nullable=False),  # Customer | Back-office | Tracker
+    flag("is_internal"),
+    flag("archived"),
+    Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+    Index(None, "workspace_id", "name"),
+)
+
+ticket_type_attributes = Table(
+    "ticket_type_attributes",
+    metadata,
+    id_column(),
+    workspace_column(),
+    Column("ticket_type_id", Id, ForeignKey("ticket_types.id", ondelete="CASCADE"), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("description", Text, nullable=False, server_default=""),
+    Column("data_type", String(16), nullable=False),
+    # JSON: {"multiline": bool} for strings, {"list_options": [{id, label, archived}]} for
+    # lists, {"allow_multiple_values": bool} for files.
+    Column("input_options", Text),
+    Column("position", Integer, nullable=False),  # `order` on the wire
+    flag("required_to_create"),
+    flag("required_to_create_for_contacts"),
+    flag("visible_on_create", True),
+    flag("visible_to_contacts", True),
+    flag("is_default"),
+    flag("archived"),
+    Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+    UniqueConstraint("ticket_type_id", "name"),
+)
+
+ticket_states = Table(
+    "ticket_states",
+    metadata,
+    id_column(),
+    workspace_column(),
+    Column("category", String(24), nullable=False),
+    Column("internal_label", Text, nullable=False),
+    Column("external_label", Text, nullable=False),
+    # The four default states apply to every ticket type; custom ones to the types
+    # linked in ticket_type_states.
+    flag("is_default"),
+    flag("archived"),
+    Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+)
+
+ticket_type_states = Table(
+    "ticket_type_states",
+    metadata,
+    Column(
+        "ticket_type_id", Id, ForeignKey("ticket_types.id", ondelete="CASCADE"), primary_key=True
+    ),
+    Column(
+        "ticket_state_id", Id, ForeignKey("ticket_states.id", ondelete="CASCADE"), primary_key=True
+    ),
+    workspace_column(),
+    Index(None, "ticket_state_id"),
+)
+
+tickets = Table(
+    "tickets",
+    metadata,
+    id_column(),
+    workspace_column(),
+    Column("ticket_number", Id, nullable=False),  # `ticket_id` on the wire
+    Column("ticket_type_id", Id, ForeignKey("ticket_types.id"), nullable=False),
+    Column("ticket_state_id", Id, ForeignKey("ticket_states.id"), nullable=False),
+    Column("previous_ticket_state_id", Id),
+    Column("category", String(16), nullable=False),  # copied from the type, for search
+    Column("title", Text),  # _default_title_, kept in columns for search
+    Column("description", Text),  # _default_description_
+    Column("attributes", Text, nullable=False, server_default="{}"),  # {attribute id: value}
+    flag("open", True),
+    flag("is_shared"),
+    Column("snoozed_until", Timestamp),
+    Column("admin_assignee_id", Id),
+    Column("team_assignee_id", Id),
+    Column("company_id", String(24)),
+    Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+    UniqueConstraint("workspace_id", "ticket_number"),
+    Index(None, "workspace_id", "created_at", "id"),
+)
+
+ticket_contacts = Table(
+    "ticket_contacts",
+    metadata,
+    Column("ticket_id", Id, ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True),
+    Column(
+        "contact_id", String(24), ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True
+    ),
+    workspace_column(),
+    Index(None, "contact_id"),
+)
+
+ticket_parts = Table(
+    "ticket_parts",
+    metadata,
+    id_column(),
+    workspace_column(),
+    Column("ticket_id", Id, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False),
+    Column("part_type", String(48), nullable=False),
+    Column("body", Text),
+    Column("author_type", String(8), nullable=False),  # admin | bot | team | user
+    Column("author_id", String(24), nullable=False),
+    Column("previous_state", String(24)),
+    Column("state", String(24)),
+    Column("assigned_to_type", String(8)),
+    Column("assigned_to_id", String(24)),
+    Column("data", Text),  # JSON: attachments, updated_attribute_data, reply_options, ...
+    Column("created_at", Timestamp, nullable=False),
+    Column("updated_at", Timestamp, nullable=False),
+    Index(None, "ticket_id", "id"),
+)
+
+ticket_tags = Table(
+    "ticket_tags",
+    metadata,
+    Column("ticket_id", Id, ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True),
+    Column("tag_id", Id, ForeignKey("tags.id", ondelete="CASCADE"), primary_key=True),
+    workspace_column(),
+    Column("applied_at", Timestamp, nullable=False),
+    Column("applied_by", Id, nullable=False),
+    Index(None, "tag_id"),
+)
+
+uploads = Table(
+    "uploads",
+    metadata,
+    id_column(),
+    workspace_column(),
+    Column("token", String(32), nullable=False, unique=True),  # unguessable URL key
+    Column("name", Text, nullable=False),
+    Column("content_type", Text, nullable=False),
+    Column("data", LargeBinary, nullable=False),
+    Column("filesize", Id, nullable=False),
+    Column("created_at", Timestamp, nullable=False),
+)

@@ -1,0 +1,1 @@
+"""Ticket states: the four categories, default and custom states with their two labels."""

@@ -1,0 +1,1 @@
+"""Workspaces (Intercom's apps): creation, with everything a new workspace starts with."""
