@@ -22,9 +22,11 @@ import httpx
 import pytest
 import uvicorn
 
+from tests import contract as oracle
 from ticketry.app import create_app
 from ticketry.db import migrate
 from ticketry.db.database import Conn, Database, libpq_url
+from ticketry.kit import auth
 from ticketry.settings import Settings
 from ticketry.workspaces import service as ws_service
 
@@ -143,7 +145,10 @@ def workspace(server: Server) -> Workspace:
 
 class Api(httpx.Client):
     """An HTTP client for one workspace; `version=` on any call sets Intercom-Version, and
-    `delete` takes a JSON body (Intercom's untag call sends one)."""
+    `delete` takes a JSON body (Intercom's untag call sends one). Every response is checked
+    against the OpenAPI contract (`contract=False` opts one call out)."""
+
+    default_version = oracle.DEFAULT_VERSION  # the version header-less calls are answered in
 
     def call(
         self,
@@ -152,12 +157,16 @@ class Api(httpx.Client):
         *,
         version: str | None = None,
         headers: dict[str, str] | None = None,
+        contract: bool = True,
         **kwargs: Any,
     ) -> httpx.Response:
         headers = dict(headers or {})
         if version is not None:
             headers["Intercom-Version"] = version
-        return self.request(method, url, headers=headers, **kwargs)
+        response = self.request(method, url, headers=headers, **kwargs)
+        if contract:
+            oracle.check_response(response, self.default_version)
+        return response
 
     def get(self, url: str, **kwargs: Any) -> httpx.Response:  # type: ignore[override]
         return self.call("GET", url, **kwargs)
@@ -174,7 +183,11 @@ class Api(httpx.Client):
 
 def make_api(server: Server, token: str | None) -> Api:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
-    return Api(base_url=server.url, headers=headers, timeout=30)
+    client = Api(base_url=server.url, headers=headers, timeout=30)
+    principal = server.tx(lambda c: auth.lookup(c, token)) if token else None
+    if principal is not None:
+        client.default_version = principal.default_version
+    return client
 
 
 @pytest.fixture
@@ -187,4 +200,10 @@ def api(server: Server, workspace: Workspace) -> Iterator[Api]:
 def sdk(server: Server, workspace: Workspace) -> Any:
     from intercom import Intercom
 
-    return Intercom(token=workspace.token, base_url=server.url)
+    hooks = {"response": [oracle.httpx_hook(oracle.DEFAULT_VERSION)]}
+    client = httpx.Client(timeout=30, event_hooks=hooks)
+    return Intercom(token=workspace.token, base_url=server.url, httpx_client=client)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    terminalreporter.write_line(oracle.summary())

@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.db = Database(settings)
+        app.state.public_url = settings.public_url.rstrip("/") if settings.public_url else None
         try:
             yield
         finally:

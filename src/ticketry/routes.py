@@ -1,9 +1,19 @@
 """Every API route, gathered from the domain packages."""
 
 from ticketry.admins.routes import routes as admin_routes
+from ticketry.companies.routes import routes as company_routes
+from ticketry.contacts.routes import routes as contact_routes
+from ticketry.tags.routes import routes as tag_routes
 from ticketry.teams.routes import routes as team_routes
+from ticketry.ticket_states.routes import routes as ticket_state_routes
+from ticketry.ticket_types.routes import routes as ticket_type_routes
 
 routes = [
     *admin_routes,
     *team_routes,
+    *contact_routes,
+    *company_routes,
+    *tag_routes,
+    *ticket_type_routes,
+    *ticket_state_routes,
 ]

@@ -10,8 +10,9 @@ from ticketry.kit.versions import V2_11, V2_14, Version
 
 def _avatar(row: Row, version: Version) -> Any:
     # 2.11 describes the admin avatar as an object; the other versions as a URL string.
+    # In 2.11 the object is nullable but its image_url is required and not: no image = null.
     if version == V2_11:
-        return {"image_url": row["avatar_url"]}
+        return {"image_url": row["avatar_url"]} if row["avatar_url"] else None
     return row["avatar_url"]
 
 

@@ -155,6 +155,8 @@ uploads = Table(
     metadata,
     id_column(),
     workspace_column(),
+    # The ticket whose part carries the file; deleting the ticket deletes its uploads.
+    Column("ticket_id", Id, ForeignKey("tickets.id", ondelete="CASCADE")),
     Column("token", String(32), nullable=False, unique=True),  # unguessable URL key
     Column("name", Text, nullable=False),
     Column("content_type", Text, nullable=False),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, select
 
 from ticketry.db.database import Conn, Row
 from ticketry.errors import Conflict, NotFound, ParameterInvalid
@@ -75,6 +75,14 @@ def set_default_version(conn: Conn, workspace_id: int, version_name: str) -> Non
     )
 
 
+def _next_assignee_id(conn: Conn) -> int:
+    """Admins and teams share one id space: `assignee_id` on a ticket update may name
+    either, so an id must never mean both."""
+    top = max(conn.scalar(select(func.coalesce(func.max(admins.c.id), 0))) or 0,
+              conn.scalar(select(func.coalesce(func.max(teams.c.id), 0))) or 0)
+    return int(top) + 1
+
+
 def create_admin(
     conn: Conn, workspace_id: int, name: str, email: str, job_title: str | None = None
 ) -> Row:
@@ -87,6 +95,7 @@ def create_admin(
     admin_id = conn.scalar(
         insert(admins)
         .values(
+            id=_next_assignee_id(conn),
             workspace_id=workspace_id,
             name=name,
             email=email,
@@ -123,7 +132,9 @@ def create_team(conn: Conn, workspace_id: int, name: str, admin_ids: list[int]) 
         raise NotFound(f"Admin {missing[0]} not found", code="admin_not_found")
     team_id = conn.scalar(
         insert(teams)
-        .values(workspace_id=workspace_id, name=name, created_at=ids.now())
+        .values(
+            id=_next_assignee_id(conn), workspace_id=workspace_id, name=name, created_at=ids.now()
+        )
         .returning(teams.c.id)
     )
     for admin_id in dict.fromkeys(admin_ids):

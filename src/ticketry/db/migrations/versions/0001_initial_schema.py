@@ -246,32 +246,6 @@ def upgrade() -> None:
         )
 
     op.create_table(
-        "uploads",
-        sa.Column(
-            "id",
-            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-            autoincrement=True,
-            nullable=False,
-        ),
-        sa.Column(
-            "workspace_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
-        sa.Column("token", sa.String(length=32), nullable=False),
-        sa.Column("name", sa.Text(), nullable=False),
-        sa.Column("content_type", sa.Text(), nullable=False),
-        sa.Column("data", sa.LargeBinary(), nullable=False),
-        sa.Column("filesize", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column("created_at", sa.BigInteger(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["workspace_id"],
-            ["workspaces.id"],
-            name=op.f("fk_uploads_workspace_id_workspaces"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_uploads")),
-        sa.UniqueConstraint("token", name=op.f("uq_uploads_token")),
-    )
-    op.create_table(
         "access_tokens",
         sa.Column(
             "id",
@@ -519,6 +493,39 @@ def upgrade() -> None:
         )
 
     op.create_table(
+        "uploads",
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            autoincrement=True,
+            nullable=False,
+        ),
+        sa.Column(
+            "workspace_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("ticket_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column("token", sa.String(length=32), nullable=False),
+        sa.Column("name", sa.Text(), nullable=False),
+        sa.Column("content_type", sa.Text(), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("filesize", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("created_at", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["workspace_id"],
+            ["workspaces.id"],
+            name=op.f("fk_uploads_workspace_id_workspaces"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["ticket_id"],
+            ["tickets.id"],
+            name=op.f("fk_uploads_ticket_id_tickets"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_uploads")),
+        sa.UniqueConstraint("token", name=op.f("uq_uploads_token")),
+    )
+    op.create_table(
         "ticket_contacts",
         sa.Column(
             "ticket_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
@@ -649,6 +656,7 @@ def downgrade() -> None:
     with op.batch_alter_table("tickets", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_tickets_workspace_id_created_at_id"))
 
+    op.drop_table("uploads")
     op.drop_table("tickets")
     with op.batch_alter_table("ticket_type_states", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ticket_type_states_ticket_state_id"))
@@ -664,7 +672,6 @@ def downgrade() -> None:
 
     op.drop_table("contact_companies")
     op.drop_table("access_tokens")
-    op.drop_table("uploads")
     with op.batch_alter_table("ticket_types", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ticket_types_workspace_id_name"))
 

@@ -1,0 +1,50 @@
+"""The `POST /companies` payload: create-or-update keyed by the customer's `company_id`."""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
+
+from ticketry.contacts.schemas import ExternalId, PlainText, Timestamp, check_json
+from ticketry.kit.wire import Payload
+
+MAX_INT32 = 2**31 - 1  # Intercom's documented ceiling for monthly_spend
+
+
+def _truncate(value: Any) -> Any:
+    # "this will truncate floats, i.e. it only allows whole integers, 155.98 becomes 155"
+    if isinstance(value, float) and math.isfinite(value):
+        return math.trunc(value)
+    return value
+
+
+def _scalars(value: dict[str, Any]) -> dict[str, Any]:
+    for key, item in value.items():
+        if isinstance(item, (dict, list)):
+            raise ValueError(f"{key} must be a string, number, boolean or null")
+    check_json(value)
+    return value
+
+
+MonthlySpend = Annotated[int, BeforeValidator(_truncate), Field(ge=0, le=MAX_INT32)]
+Size = Annotated[int, Field(ge=0, le=MAX_INT32)]
+CompanyAttributes = Annotated[dict[str, Any], AfterValidator(_scalars)]
+
+
+class CompanyWrite(Payload):
+    """Unknown keys are kept (extra="allow") so the route can refuse them by name, as
+    Intercom does for this endpoint ("bad 'test' parameter")."""
+
+    model_config = ConfigDict(extra="allow")
+
+    name: PlainText | None = None
+    company_id: ExternalId | None = None
+    plan: PlainText | None = None
+    size: Size | None = None
+    website: PlainText | None = None
+    industry: PlainText | None = None
+    custom_attributes: CompanyAttributes | None = None
+    remote_created_at: Timestamp | None = None
+    monthly_spend: MonthlySpend | None = None

@@ -1,0 +1,57 @@
+"""Writing companies: `POST /companies` creates or updates by the customer's company_id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from sqlalchemy import update
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+
+from ticketry.companies import queries
+from ticketry.companies.schemas import CompanyWrite
+from ticketry.db.database import Conn, Row
+from ticketry.errors import BadRequest, ParameterNotFound
+from ticketry.kit import ids
+from ticketry.tables import companies
+
+
+def create_or_update(conn: Conn, workspace_id: int, payload: CompanyWrite) -> Row:
+    for key in payload.model_extra or {}:
+        raise BadRequest(f"bad '{key}' parameter", field=key)
+    if payload.company_id is None:
+        raise ParameterNotFound("company_id")
+    sent = payload.model_fields_set - {"company_id", "custom_attributes"}
+    values: dict[str, Any] = {key: getattr(payload, key) for key in sent}
+    now = ids.now()
+    build = postgresql.insert if conn.dialect == "postgresql" else sqlite_dialect.insert
+    # ON CONFLICT DO NOTHING, then update: two requests racing to create the same
+    # company_id both succeed, the second as an update.
+    inserted = conn.execute(
+        build(companies)
+        .values(
+            id=ids.hex_id(),
+            workspace_id=workspace_id,
+            company_id=payload.company_id,
+            custom_attributes=orjson.dumps(payload.custom_attributes or {}).decode(),
+            created_at=now,
+            updated_at=now,
+            **values,
+        )
+        .on_conflict_do_nothing()
+    )
+    row = queries.find_by_company_id(conn, workspace_id, payload.company_id)
+    if inserted:
+        return row
+    if "custom_attributes" in payload.model_fields_set:
+        # sent keys are merged into the stored ones; null clears them
+        merged = orjson.loads(row["custom_attributes"] or "{}")
+        merged = {**merged, **payload.custom_attributes} if payload.custom_attributes else {}
+        values["custom_attributes"] = orjson.dumps(merged).decode()
+    conn.execute(
+        update(companies)
+        .where(companies.c.workspace_id == workspace_id, companies.c.id == row["id"])
+        .values(updated_at=now, **values)
+    )
+    return queries.get_company(conn, workspace_id, row["id"])

@@ -1,0 +1,1 @@
+"""Contacts (users and leads): CRUD, list, search, company links, ticket contact lookups."""

@@ -1,0 +1,1 @@
+"""Tags: create, rename, list, find and delete; the lookups ticket tagging uses."""

@@ -1,0 +1,82 @@
+"""Writing tags: create (or find by name), rename, delete."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, update
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+
+from ticketry.db.database import Conn, Row
+from ticketry.errors import Conflict, ParameterInvalid
+from ticketry.kit import ids
+from ticketry.tables import tags
+from ticketry.tags import queries
+from ticketry.tags.schemas import TagWrite
+
+MAX_NAME = 255
+
+
+def _name(payload: TagWrite) -> str:
+    # Intercom answers every malformed tag body with "invalid tag parameters"
+    name = payload.name
+    if name is None:
+        raise ParameterInvalid("invalid tag parameters: name is required", field="name")
+    if not isinstance(name, str):
+        raise ParameterInvalid("invalid tag parameters: name must be a string", field="name")
+    name = name.strip()
+    if not name:
+        raise ParameterInvalid("invalid tag parameters: name must not be blank", field="name")
+    if "\x00" in name or len(name) > MAX_NAME:
+        raise ParameterInvalid(
+            f"invalid tag parameters: name must be at most {MAX_NAME} characters of text",
+            field="name",
+        )
+    return name
+
+
+def save_tag(conn: Conn, workspace_id: int, payload: TagWrite) -> Row:
+    """`{name}`: the tag of that name (any case), created if new. `{name, id}`: rename."""
+    for key in ("companies", "users"):
+        if key in payload.model_fields_set:
+            raise ParameterInvalid(
+                f"invalid tag parameters: tagging {key} is not supported; "
+                "send {name} to create a tag or {name, id} to rename one",
+                field=key,
+            )
+    name = _name(payload)
+    if payload.id is not None:
+        return _rename(conn, workspace_id, payload.id, name)
+    found = queries.find_by_name(conn, workspace_id, name)
+    if found is not None:
+        return found
+    build = postgresql.insert if conn.dialect == "postgresql" else sqlite_dialect.insert
+    # ON CONFLICT DO NOTHING: two requests creating the same tag both get it.
+    conn.execute(
+        build(tags)
+        .values(workspace_id=workspace_id, name=name, created_at=ids.now())
+        .on_conflict_do_nothing()
+    )
+    return queries.find_by_name(conn, workspace_id, name)
+
+
+def _rename(conn: Conn, workspace_id: int, tag_id: str, name: str) -> Row:
+    tag = queries.get_tag(conn, workspace_id, tag_id)
+    if tag is None:
+        raise queries.tag_not_found("id")
+    other = queries.find_by_name(conn, workspace_id, name)
+    if other is not None and other["id"] != tag["id"]:
+        raise Conflict(f"A tag named '{other['name']}' already exists", field="name")
+    conn.execute(
+        update(tags)
+        .where(tags.c.workspace_id == workspace_id, tags.c.id == tag["id"])
+        .values(name=name)
+    )
+    return queries.get_tag(conn, workspace_id, tag["id"])
+
+
+def delete_tag(conn: Conn, workspace_id: int, tag_id: str) -> None:
+    """Delete a tag; it comes off every ticket with it (ticket_tags cascades)."""
+    tag = queries.get_tag(conn, workspace_id, tag_id)
+    if tag is None:
+        raise queries.tag_not_found("id")
+    conn.execute(delete(tags).where(tags.c.workspace_id == workspace_id, tags.c.id == tag["id"]))

@@ -1,0 +1,1 @@
+"""Ticket types and their attributes: definitions, wire shapes and ticket value validation."""

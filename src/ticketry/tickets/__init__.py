@@ -1,0 +1,1 @@
+"""Tickets: create, read, update, delete, replies, tags, and their parts as history."""

@@ -1,0 +1,192 @@
+"""Ticket parts: the ticket's history. Appending them, and rendering them per version.
+
+Every change a service makes appends its part in the same transaction, so the history can
+never disagree with the ticket. Parts keep what a version may need (attachments, the
+changed attribute) in a JSON `data` column; renderers pick what the version shows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy import bindparam, func, insert, select
+
+from ticketry.db.database import Conn, Row
+from ticketry.db.sql import Q
+from ticketry.kit.versions import PREVIEW, V2_13, V2_14, Version
+from ticketry.tables import admins, contacts, ticket_parts
+
+MAX_RENDERED = 500  # responses carry at most the newest 500 parts, like Intercom's
+BOT_ID = "0"
+APP_PACKAGE_CODE = "ticketry-api"
+
+
+@dataclass(frozen=True, slots=True)
+class Author:
+    type: str  # admin | bot | team | user
+    id: str
+
+
+def append(
+    conn: Conn,
+    workspace_id: int,
+    ticket_id: int,
+    part_type: str,
+    author: Author,
+    at: int,
+    *,
+    body: str | None = None,
+    previous_state: str | None = None,
+    state: str | None = None,
+    assigned_to: tuple[str, str] | None = None,
+    data: dict[str, Any] | None = None,
+) -> int:
+    return conn.scalar(
+        insert(ticket_parts)
+        .values(
+            workspace_id=workspace_id,
+            ticket_id=ticket_id,
+            part_type=part_type,
+            body=body,
+            author_type=author.type,
+            author_id=author.id,
+            previous_state=previous_state,
+            state=state,
+            assigned_to_type=assigned_to[0] if assigned_to else None,
+            assigned_to_id=assigned_to[1] if assigned_to else None,
+            data=orjson.dumps(data).decode() if data else None,
+            created_at=at,
+            updated_at=at,
+        )
+        .returning(ticket_parts.c.id)
+    )
+
+
+_NEWEST = Q(
+    select(ticket_parts)
+    .where(
+        ticket_parts.c.workspace_id == bindparam("ws"), ticket_parts.c.ticket_id == bindparam("t")
+    )
+    .order_by(ticket_parts.c.id.desc())
+    .limit(MAX_RENDERED)
+)
+_COUNT = Q(
+    select(func.count())
+    .select_from(ticket_parts)
+    .where(
+        ticket_parts.c.workspace_id == bindparam("ws"), ticket_parts.c.ticket_id == bindparam("t")
+    )
+)
+_ONE = Q(
+    select(ticket_parts).where(
+        ticket_parts.c.workspace_id == bindparam("ws"), ticket_parts.c.id == bindparam("id")
+    )
+)
+
+
+def newest(conn: Conn, workspace_id: int, ticket_id: int) -> tuple[list[Row], int]:
+    """The newest parts, oldest first, and how many the ticket has in all."""
+    rows = conn.all(_NEWEST, {"ws": workspace_id, "t": ticket_id})
+    rows.reverse()
+    total = len(rows)
+    if total == MAX_RENDERED:
+        total = conn.scalar(_COUNT, {"ws": workspace_id, "t": ticket_id})
+    return rows, total
+
+
+def get(conn: Conn, workspace_id: int, part_id: int) -> Row | None:
+    return conn.one(_ONE, {"ws": workspace_id, "id": part_id})
+
+
+def author_directory(conn: Conn, workspace_id: int, rows: list[Row]) -> dict[tuple[str, str], Row]:
+    """Names and emails of the admins and contacts who wrote `rows`."""
+    admin_ids = {int(r["author_id"]) for r in rows if r["author_type"] == "admin"}
+    contact_ids = {r["author_id"] for r in rows if r["author_type"] == "user"}
+    out: dict[tuple[str, str], Row] = {}
+    if admin_ids:
+        for a in conn.all(
+            select(admins.c.id, admins.c.name, admins.c.email).where(
+                admins.c.workspace_id == workspace_id, admins.c.id.in_(admin_ids)
+            )
+        ):
+            out[("admin", str(a["id"]))] = a
+    if contact_ids:
+        for c in conn.all(
+            select(contacts.c.id, contacts.c.name, contacts.c.email).where(
+                contacts.c.workspace_id == workspace_id, contacts.c.id.in_(contact_ids)
+            )
+        ):
+            out[("user", c["id"])] = c
+    return out
+
+
+def _author(row: Row, directory: dict[tuple[str, str], Row], workspace_code: str) -> dict[str, Any]:
+    kind, ident = row["author_type"], row["author_id"]
+    if kind == "bot":
+        return {
+            "id": ident,
+            "type": "bot",
+            "name": "Operator",
+            "email": f"operator+{workspace_code}@intercom.io",
+        }
+    who = directory.get((kind, ident))
+    return {
+        "id": ident,
+        "type": kind,
+        "name": who["name"] if who else None,
+        "email": (who["email"] if who else None) or "",
+    }
+
+
+def render(
+    row: Row, version: Version, directory: dict[tuple[str, str], Row], workspace_code: str
+) -> dict[str, Any]:
+    data = orjson.loads(row["data"]) if row["data"] else {}
+    out: dict[str, Any] = {
+        "type": "ticket_part",
+        "id": str(row["id"]),
+        "part_type": row["part_type"],
+    }
+    if row["body"] is not None:
+        out["body"] = row["body"]
+    if row["state"] is not None:
+        # Category strings in every version, even after ticket.ticket_state became an object.
+        out["previous_ticket_state"] = row["previous_state"]
+        out["ticket_state"] = row["state"]
+    out["created_at"] = row["created_at"]
+    out["updated_at"] = row["updated_at"]
+    if row["assigned_to_type"] is not None:
+        out["assigned_to"] = {"type": row["assigned_to_type"], "id": row["assigned_to_id"]}
+    out["author"] = _author(row, directory, workspace_code)
+    out["attachments"] = data.get("attachments", [])
+    out["redacted"] = False
+    if version >= V2_13 and data.get("via_api"):
+        out["app_package_code"] = APP_PACKAGE_CODE
+    if version >= V2_14 and "updated_attribute_data" in data:
+        out["updated_attribute_data"] = data["updated_attribute_data"]
+    if version >= PREVIEW and row["body"] is not None:
+        out["translations"] = {}
+    return out
+
+
+def render_reply(
+    row: Row, version: Version, directory: dict[tuple[str, str], Row], workspace_code: str
+) -> dict[str, Any]:
+    """The `ticket_reply` (2.9: `ticket_note`) answer to POST /tickets/{id}/reply."""
+    part = render(row, version, directory, workspace_code)
+    keep = (
+        "type",
+        "id",
+        "part_type",
+        "body",
+        "created_at",
+        "updated_at",
+        "author",
+        "attachments",
+        "redacted",
+        "app_package_code",
+        "translations",
+    )
+    return {k: part[k] for k in keep if k in part}

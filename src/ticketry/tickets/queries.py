@@ -1,0 +1,82 @@
+"""Reading tickets with everything their wire shape embeds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, select
+
+from ticketry.db.database import Conn, Row
+from ticketry.db.sql import Q
+from ticketry.tables import contacts, ticket_contacts, ticket_states, tickets
+from ticketry.ticket_types.queries import TypeData, load_types
+from ticketry.tickets import parts
+
+_GET = Q(
+    select(tickets).where(
+        tickets.c.workspace_id == bindparam("ws"), tickets.c.id == bindparam("id")
+    )
+)
+_CONTACTS = Q(
+    select(contacts.c.id, contacts.c.external_id)
+    .join(ticket_contacts, ticket_contacts.c.contact_id == contacts.c.id)
+    .where(
+        ticket_contacts.c.workspace_id == bindparam("ws"),
+        ticket_contacts.c.ticket_id == bindparam("t"),
+    )
+    .order_by(contacts.c.id)
+)
+_STATE = Q(
+    select(ticket_states).where(
+        ticket_states.c.workspace_id == bindparam("ws"), ticket_states.c.id == bindparam("id")
+    )
+)
+
+
+@dataclass(slots=True)
+class TicketView:
+    """A ticket and what its response embeds."""
+
+    row: Row
+    contacts: list[Row]
+    type: TypeData
+    state: Row
+    parts: list[Row]
+    parts_total: int
+    authors: dict[tuple[str, str], Row]
+
+
+def get_row(conn: Conn, workspace_id: int, ticket_id: int) -> Row | None:
+    return conn.one(_GET, {"ws": workspace_id, "id": ticket_id})
+
+
+def contact_rows(conn: Conn, workspace_id: int, ticket_id: int) -> list[Row]:
+    return conn.all(_CONTACTS, {"ws": workspace_id, "t": ticket_id})
+
+
+def view(conn: Conn, workspace_id: int, ticket_id: int) -> TicketView | None:
+    row = get_row(conn, workspace_id, ticket_id)
+    if row is None:
+        return None
+    return view_of(conn, workspace_id, row)
+
+
+def view_of(conn: Conn, workspace_id: int, row: Row) -> TicketView:
+    type_data = load_types(conn, workspace_id, [row["ticket_type_id"]])[row["ticket_type_id"]]
+    state = conn.one(_STATE, {"ws": workspace_id, "id": row["ticket_state_id"]})
+    part_rows, total = parts.newest(conn, workspace_id, row["id"])
+    return TicketView(
+        row,
+        contact_rows(conn, workspace_id, row["id"]),
+        type_data,
+        state,
+        part_rows,
+        total,
+        parts.author_directory(conn, workspace_id, part_rows),
+    )
+
+
+def workspace_code(conn: Conn, workspace_id: int) -> str:
+    from ticketry.tables import workspaces
+
+    return conn.scalar(select(workspaces.c.id_code).where(workspaces.c.id == workspace_id))

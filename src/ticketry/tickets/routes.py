@@ -1,0 +1,132 @@
+"""HTTP handlers for tickets, replies, ticket tags and uploaded attachments."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ticketry.db.database import Conn
+from ticketry.errors import NotFound
+from ticketry.kit.http import Ctx, endpoint, json
+from ticketry.kit.versions import V2_10, V2_13, Version
+from ticketry.tables import uploads
+from ticketry.tags.render import tag as render_tag
+from ticketry.tickets import parts, queries, render, replies, service, tagging
+from ticketry.tickets.schemas import CreateTicket, Reply, TagTicket, UntagTicket, UpdateTicket
+
+
+def _ticket_id(ctx: Ctx) -> int:
+    return ctx.int_param("id", service.ticket_not_found())
+
+
+def _render(conn: Conn, workspace_id: int, ticket_id: int, version: Version) -> dict:
+    view = queries.view(conn, workspace_id, ticket_id)
+    if view is None:
+        raise service.ticket_not_found()
+    return render.ticket(view, version)
+
+
+async def create_ticket(ctx: Ctx) -> Response:
+    payload = await ctx.body(CreateTicket)
+
+    def run(conn: Conn) -> dict:
+        ticket_id = service.create_ticket(
+            conn, ctx.workspace_id, ctx.admin_id, payload, ctx.version
+        )
+        return _render(conn, ctx.workspace_id, ticket_id, ctx.version)
+
+    return json(await ctx.db.write(run))
+
+
+async def get_ticket(ctx: Ctx) -> Response:
+    return json(await ctx.db.read(_render, ctx.workspace_id, _ticket_id(ctx), ctx.version))
+
+
+async def update_ticket(ctx: Ctx) -> Response:
+    ticket_id = _ticket_id(ctx)
+    payload = await ctx.body(UpdateTicket)
+
+    def run(conn: Conn) -> dict:
+        service.update_ticket(conn, ctx.workspace_id, ctx.admin_id, ticket_id, payload, ctx.version)
+        return _render(conn, ctx.workspace_id, ticket_id, ctx.version)
+
+    return json(await ctx.db.write(run))
+
+
+async def delete_ticket(ctx: Ctx) -> Response:
+    ticket_id = _ticket_id(ctx)
+    await ctx.db.write(service.delete_ticket, ctx.workspace_id, ticket_id)
+    return json(render.deleted(ticket_id))
+
+
+async def reply_ticket(ctx: Ctx) -> Response:
+    ticket_id = ctx.int_param("id", NotFound("Resource Not Found"))
+    payload = await ctx.body(Reply)
+    base_url = ctx.request.app.state.public_url or str(ctx.request.base_url).rstrip("/")
+
+    def run(conn: Conn) -> dict:
+        part_id = replies.reply(conn, ctx.workspace_id, ticket_id, payload, ctx.version, base_url)
+        row = parts.get(conn, ctx.workspace_id, part_id)
+        directory = parts.author_directory(conn, ctx.workspace_id, [row])
+        code = queries.workspace_code(conn, ctx.workspace_id)
+        return parts.render_reply(row, ctx.version, directory, code)
+
+    return json(await ctx.db.write(run))
+
+
+def _tag_body(tag_row, applied_at: int, admin_id: int) -> dict:  # type: ignore[no-untyped-def]
+    return render_tag(
+        tag_row, applied_at=applied_at, applied_by={"type": "admin", "id": str(admin_id)}
+    )
+
+
+async def tag_ticket(ctx: Ctx) -> Response:
+    ticket_id = _ticket_id(ctx)
+    payload = await ctx.body(TagTicket)
+    tag, at, admin = await ctx.db.write(
+        tagging.tag_ticket, ctx.workspace_id, ticket_id, payload.id, payload.admin_id
+    )
+    return json(_tag_body(tag, at, admin))
+
+
+async def untag_ticket(ctx: Ctx) -> Response:
+    ticket_id = _ticket_id(ctx)
+    payload = await ctx.body(UntagTicket)
+    tag, at, admin = await ctx.db.write(
+        tagging.untag_ticket, ctx.workspace_id, ticket_id, ctx.param("tag_id"), payload.admin_id
+    )
+    return json(_tag_body(tag, at, admin))
+
+
+async def get_upload(request: Request) -> Response:
+    """Attachment files, by their unguessable token (like Intercom's signed URLs)."""
+    from sqlalchemy import select
+
+    token = request.path_params["token"]
+    row = await request.app.state.db.read(
+        lambda conn: conn.one(
+            select(uploads.c.name, uploads.c.content_type, uploads.c.data).where(
+                uploads.c.token == token
+            )
+        )
+    )
+    if row is None:
+        raise NotFound("Upload not found")
+    return Response(
+        bytes(row["data"]),
+        media_type=row["content_type"],
+        headers={"Content-Disposition": 'inline; filename="' + row["name"].replace('"', "'") + '"'},
+    )
+
+
+routes = [
+    Route("/tickets", endpoint(create_ticket), methods=["POST"]),
+    Route("/tickets/{id}", endpoint(get_ticket), methods=["GET"]),
+    Route("/tickets/{id}", endpoint(update_ticket), methods=["PUT"]),
+    Route("/tickets/{id}", endpoint(delete_ticket, since=V2_13), methods=["DELETE"]),
+    Route("/tickets/{id}/reply", endpoint(reply_ticket), methods=["POST"]),
+    Route("/tickets/{id}/tags", endpoint(tag_ticket, since=V2_10), methods=["POST"]),
+    Route("/tickets/{id}/tags/{tag_id}", endpoint(untag_ticket, since=V2_10), methods=["DELETE"]),
+    Route("/uploads/{token}", get_upload, methods=["GET"]),
+]

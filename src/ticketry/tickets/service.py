@@ -1,0 +1,315 @@
+"""Creating, updating and deleting tickets. Every change appends the part that records it.
+
+Decisions where Intercom says nothing: moving a ticket to a `resolved` state closes it and
+moving it out of `resolved` reopens it (unless the same request sets `open`); `assignee_id`
+"0" clears both the admin and the team assignee; a backdated ticket's `updated_at` starts
+at its `created_at`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from sqlalchemy import bindparam, delete, insert, update
+
+from ticketry.contacts.service import resolve_contact
+from ticketry.db.database import Conn, Row
+from ticketry.db.sql import Q
+from ticketry.errors import ApiError, NotFound, ParameterInvalid, ParameterNotFound
+from ticketry.kit import ids
+from ticketry.kit.versions import Version
+from ticketry.tables import ticket_contacts, tickets, workspaces
+from ticketry.ticket_states import queries as states
+from ticketry.ticket_types.queries import TypeData, load_types
+from ticketry.ticket_types.values import updated_attribute_data, validate_values
+from ticketry.tickets import lookups, parts
+from ticketry.tickets.parts import Author
+from ticketry.tickets.queries import get_row
+from ticketry.tickets.schemas import CreateTicket, UpdateTicket
+
+DEFAULT_TITLE = "_default_title_"
+DEFAULT_DESCRIPTION = "_default_description_"
+
+_NEXT_NUMBER = Q(
+    update(workspaces)
+    .where(workspaces.c.id == bindparam("ws"))
+    .values(ticket_seq=workspaces.c.ticket_seq + 1)
+    .returning(workspaces.c.ticket_seq)
+)
+
+
+def ticket_not_found() -> NotFound:
+    return NotFound("Ticket not found", code="ticket_not_found")
+
+
+def load_ticket(conn: Conn, workspace_id: int, ticket_id: int) -> Row:
+    row = get_row(conn, workspace_id, ticket_id)
+    if row is None:
+        raise ticket_not_found()
+    return row
+
+
+def _type(conn: Conn, workspace_id: int, type_id: str) -> TypeData:
+    ident = lookups.as_int(type_id)
+    found = load_types(conn, workspace_id, [ident]).get(ident) if ident is not None else None
+    if found is None:
+        raise ParameterInvalid(f"Ticket type {type_id} not found", field="ticket_type_id")
+    if found.row["archived"]:
+        raise ParameterInvalid(f"Ticket type {type_id} is archived", field="ticket_type_id")
+    return found
+
+
+def _defaults_to_columns(type_data: TypeData, values: dict[str, Any]) -> dict[str, Any]:
+    """Title and description also live in columns, for search."""
+    out = {}
+    for name, column in ((DEFAULT_TITLE, "title"), (DEFAULT_DESCRIPTION, "description")):
+        attr = type_data.by_name.get(name)
+        if attr is not None:
+            out[column] = values.get(str(attr["id"]))
+    return out
+
+
+def create_ticket(
+    conn: Conn, workspace_id: int, caller_admin: int, p: CreateTicket, version: Version
+) -> int:
+    type_data = _type(conn, workspace_id, p.ticket_type_id)
+    if not p.contacts:
+        raise ParameterNotFound(
+            "contacts",
+            "contacts is a required parameter: give one contact as {id}, {external_id} or {email}",
+        )
+    if len(p.contacts) > 1:
+        raise ParameterInvalid("Only one contact is allowed per ticket", field="contacts")
+    ref = p.contacts[0].model_dump(exclude_none=True)
+    if len(ref) != 1:
+        raise ParameterInvalid(
+            "contacts[0] must have exactly one of id, external_id or email", field="contacts[0]"
+        )
+    if p.conversation_to_link_id is not None:
+        raise ParameterInvalid(
+            "Linking a conversation to a ticket is not supported yet",
+            field="conversation_to_link_id",
+        )
+    values = validate_values(type_data, p.ticket_attributes or {}, creating=True)
+    company_id = (
+        lookups.company(conn, workspace_id, p.company_id, version)["id"] if p.company_id else None
+    )
+    admin_assignee = team_assignee = None
+    if p.assignment is not None:
+        if p.assignment.admin_assignee_id not in (None, "0"):
+            admin_assignee = lookups.admin(
+                conn,
+                workspace_id,
+                p.assignment.admin_assignee_id,
+                NotFound(
+                    "Assignee not found",
+                    code="assignee_not_found",
+                    field="assignment.admin_assignee_id",
+                ),
+            )
+        if p.assignment.team_assignee_id not in (None, "0"):
+            team_assignee = lookups.team(
+                conn,
+                workspace_id,
+                p.assignment.team_assignee_id,
+                NotFound(
+                    "Assignee not found",
+                    code="assignee_not_found",
+                    field="assignment.team_assignee_id",
+                ),
+            )
+    contact = resolve_contact(conn, workspace_id, ref)
+    at = p.created_at if p.created_at is not None else ids.now()
+    state = states.default_state(conn, workspace_id, "submitted")
+    number = conn.scalar(_NEXT_NUMBER, {"ws": workspace_id})
+    stored = {str(k): v for k, v in values.items()}
+    ticket_id = conn.scalar(
+        insert(tickets)
+        .values(
+            workspace_id=workspace_id,
+            ticket_number=number,
+            ticket_type_id=type_data.row["id"],
+            ticket_state_id=state["id"],
+            category=type_data.row["category"],
+            attributes=orjson.dumps(stored).decode(),
+            open=True,
+            is_shared=False,
+            admin_assignee_id=admin_assignee,
+            team_assignee_id=team_assignee,
+            company_id=company_id,
+            created_at=at,
+            updated_at=at,
+            **_defaults_to_columns(type_data, stored),
+        )
+        .returning(tickets.c.id)
+    )
+    conn.execute(
+        insert(ticket_contacts).values(
+            ticket_id=ticket_id, contact_id=contact["id"], workspace_id=workspace_id
+        )
+    )
+    author = Author("admin", str(caller_admin))
+    # Intercom starts every ticket's history with a submitted -> submitted state part.
+    parts.append(
+        conn,
+        workspace_id,
+        ticket_id,
+        "ticket_state_updated_by_admin",
+        author,
+        at,
+        previous_state="submitted",
+        state="submitted",
+        data={"via_api": True},
+    )
+    for kind, ident in (("admin", admin_assignee), ("team", team_assignee)):
+        if ident is not None:
+            parts.append(
+                conn,
+                workspace_id,
+                ticket_id,
+                "assignment",
+                author,
+                at,
+                assigned_to=(kind, str(ident)),
+                data={"via_api": True},
+            )
+    return ticket_id
+
+
+def _acting_admin(conn: Conn, workspace_id: int, caller_admin: int, p: UpdateTicket) -> int:
+    admin_id = p.admin_id or (p.assignment.admin_id if p.assignment else None)
+    if admin_id is None:
+        return caller_admin
+    field = "admin_id" if p.admin_id else "assignment.admin_id"
+    # Intercom answers an unknown acting admin with the assignee code too (2.14 example).
+    return lookups.admin(
+        conn,
+        workspace_id,
+        admin_id,
+        NotFound("Admin not found", code="assignee_not_found", field=field),
+    )
+
+
+def _new_state(conn: Conn, workspace_id: int, row: Row, p: UpdateTicket) -> Row | None:
+    if p.ticket_state_id is not None:
+        ident = lookups.as_int(p.ticket_state_id)
+        if ident is None or not states.state_belongs_to_type(
+            conn, workspace_id, ident, row["ticket_type_id"]
+        ):
+            raise ApiError(
+                "Ticket state id is not valid or is not associated with the ticket type",
+                code="ticket_state_id_invalid",
+                field="ticket_state_id",
+            )
+        return states.get_state(conn, workspace_id, ident)
+    if p.state is not None:
+        return states.default_state(conn, workspace_id, p.state)
+    return None
+
+
+def update_ticket(
+    conn: Conn,
+    workspace_id: int,
+    caller_admin: int,
+    ticket_id: int,
+    p: UpdateTicket,
+    version: Version,
+) -> None:
+    row = load_ticket(conn, workspace_id, ticket_id)
+    sent = p.model_fields_set
+    admin_id = _acting_admin(conn, workspace_id, caller_admin, p)
+    author = Author("admin", str(admin_id))
+    now = ids.now()
+    changes: dict[str, Any] = {}
+    new_parts: list[tuple[str, dict[str, Any]]] = []
+    meta = {"via_api": True}
+
+    if p.ticket_attributes:
+        type_data = load_types(conn, workspace_id, [row["ticket_type_id"]])[row["ticket_type_id"]]
+        values = validate_values(type_data, p.ticket_attributes, creating=False)
+        stored = orjson.loads(row["attributes"])
+        for attr_id, value in values.items():
+            key = str(attr_id)
+            if stored.get(key) == value:
+                continue
+            stored[key] = value
+            attr = type_data.by_id[attr_id]
+            new_parts.append(
+                (
+                    "ticket_attribute_updated_by_admin",
+                    {
+                        "data": {
+                            **meta,
+                            "updated_attribute_data": updated_attribute_data(attr, value),
+                        }
+                    },
+                )
+            )
+        changes["attributes"] = orjson.dumps(stored).decode()
+        changes.update(_defaults_to_columns(type_data, stored))
+
+    state = _new_state(conn, workspace_id, row, p)
+    if state is not None and state["id"] != row["ticket_state_id"]:
+        current = states.get_state(conn, workspace_id, row["ticket_state_id"])
+        changes["ticket_state_id"] = state["id"]
+        changes["previous_ticket_state_id"] = row["ticket_state_id"]
+        new_parts.append(
+            (
+                "ticket_state_updated_by_admin",
+                {"previous_state": current["category"], "state": state["category"], "data": meta},
+            )
+        )
+        if "open" not in sent and (state["category"] == "resolved") == bool(row["open"]):
+            changes["open"] = state["category"] != "resolved"
+
+    assignee_id = p.assignee_id or (p.assignment.assignee_id if p.assignment else None)
+    if assignee_id is not None:
+        target = lookups.assignee(conn, workspace_id, assignee_id)
+        if target is None:
+            changes["admin_assignee_id"] = changes["team_assignee_id"] = None
+            new_parts.append(("assignment", {"assigned_to": ("nobody_admin", "0"), "data": meta}))
+        else:
+            changes[f"{target[0]}_assignee_id"] = target[1]
+            new_parts.append(
+                ("assignment", {"assigned_to": (target[0], str(target[1])), "data": meta})
+            )
+
+    if "open" in sent and p.open is not None and p.open != bool(row["open"]):
+        changes["open"] = p.open
+    if changes.get("open") is False and row["snoozed_until"] is not None:
+        changes["snoozed_until"] = None  # closing also unsnoozes
+    if "open" in changes and changes["open"] != bool(row["open"]):
+        new_parts.append(("open" if changes["open"] else "close", {"data": meta}))
+
+    snooze_sent = "snoozed_until" in sent and "snoozed_until" not in changes
+    if snooze_sent and p.snoozed_until != row["snoozed_until"]:
+        changes["snoozed_until"] = p.snoozed_until
+        new_parts.append(
+            ("snoozed" if p.snoozed_until is not None else "timer_unsnooze", {"data": meta})
+        )
+    if "is_shared" in sent and p.is_shared is not None:
+        changes["is_shared"] = p.is_shared
+    if "company_id" in sent:
+        changes["company_id"] = (
+            lookups.company(conn, workspace_id, p.company_id, version)["id"]
+            if p.company_id
+            else None
+        )
+
+    changes["updated_at"] = now
+    conn.execute(
+        update(tickets)
+        .where(tickets.c.workspace_id == workspace_id, tickets.c.id == ticket_id)
+        .values(**changes)
+    )
+    for part_type, kwargs in new_parts:
+        parts.append(conn, workspace_id, ticket_id, part_type, author, now, **kwargs)
+
+
+def delete_ticket(conn: Conn, workspace_id: int, ticket_id: int) -> None:
+    """Permanent: the ticket's parts, contacts links, tags and uploads go with it."""
+    load_ticket(conn, workspace_id, ticket_id)
+    conn.execute(
+        delete(tickets).where(tickets.c.workspace_id == workspace_id, tickets.c.id == ticket_id)
+    )
