@@ -24,7 +24,6 @@ _BY_NAME = Q(
     select(companies)
     .where(companies.c.workspace_id == bindparam("ws"), companies.c.name == bindparam("name"))
     .order_by(companies.c.created_at, companies.c.id)
-    .limit(1)
 )
 _COUNT = Q(
     select(func.count()).select_from(companies).where(companies.c.workspace_id == bindparam("ws"))

@@ -15,6 +15,7 @@ import orjson
 from pydantic import BaseModel
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 
 from ticketry.db.database import Database
 from ticketry.errors import ApiError, NotFound, ParameterInvalid, Unauthorized
@@ -107,20 +108,41 @@ async def authenticate(request: Request) -> tuple[Database, auth.Principal]:
     return db, principal
 
 
+async def context(request: Request, since: Version | None = None) -> Ctx:
+    """Authenticate, resolve the version, and refuse versions older than `since`."""
+    db, principal = await authenticate(request)
+    header = request.headers.get("intercom-version")
+    if header is None:
+        version = versions.get(principal.default_version) or versions.DEFAULT
+    else:
+        version = versions.parse(header)
+    if since is not None and version < since:
+        raise NotInVersion(
+            "Requested resource is not available in current API version "
+            f"({version}); it needs {since} or later"
+        )
+    return Ctx(request, db, principal, version)
+
+
 def endpoint(fn: Handler, since: Version | None = None) -> Callable[[Request], Awaitable[Response]]:
     async def handle(request: Request) -> Response:
-        db, principal = await authenticate(request)
-        header = request.headers.get("intercom-version")
-        if header is None:
-            version = versions.get(principal.default_version) or versions.DEFAULT
-        else:
-            version = versions.parse(header)
-        if since is not None and version < since:
-            raise NotInVersion(
-                "Requested resource is not available in current API version "
-                f"({version}); it needs {since} or later"
-            )
-        return await fn(Ctx(request, db, principal, version))
+        return await fn(await context(request, since))
 
     handle.__name__ = fn.__name__
     return handle
+
+
+def resource(
+    path: str, since: Version | None = None, **methods: Handler | tuple[Handler, Version]
+) -> Route:
+    """One route per path, a handler per method, so a wrong method gets a 405 that lists
+    every allowed one. `since` is the version that introduced the path; a method that came
+    later is given as `(handler, version)`."""
+    table = {m: (h, since) if callable(h) else h for m, h in methods.items()}
+
+    async def handle(request: Request) -> Response:
+        fn, since = table["GET" if request.method == "HEAD" else request.method]
+        return await fn(await context(request, since))
+
+    handle.__name__ = "_".join(fn.__name__ for fn, _ in table.values())
+    return Route(path, handle, methods=list(table))

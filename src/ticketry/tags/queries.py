@@ -19,7 +19,6 @@ _BY_NAME = Q(
         func.lower(tags.c.name) == func.lower(bindparam("name")),
     )
     .order_by(tags.c.id)
-    .limit(1)
 )
 
 

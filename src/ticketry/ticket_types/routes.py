@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.responses import Response
-from starlette.routing import Route
 
 from ticketry.db.database import Conn, Row
-from ticketry.kit.http import Ctx, Handler, endpoint, json
+from ticketry.kit.http import Ctx, json, resource
 from ticketry.kit.versions import V2_9, V2_10, V2_12, Version
 from ticketry.ticket_states import queries as state_queries
 from ticketry.ticket_types import queries, render, service
@@ -116,24 +115,9 @@ async def update_attribute(ctx: Ctx) -> Response:
     return json(render.ticket_type_attribute(attr, ctx.version, code))
 
 
-def _by_method(**handlers: Handler) -> Handler:
-    """One endpoint per path, so a wrong method gets a 405 listing every allowed one."""
-
-    async def dispatch(ctx: Ctx) -> Response:
-        method = ctx.request.method
-        return await handlers["GET" if method == "HEAD" else method](ctx)
-
-    dispatch.__name__ = "_".join(h.__name__ for h in handlers.values())
-    return dispatch
-
-
-def _route(path: str, **handlers: Handler) -> Route:
-    return Route(path, endpoint(_by_method(**handlers), since=V2_9), methods=list(handlers))
-
-
 routes = [
-    _route("/ticket_types", GET=list_types, POST=create_type),
-    _route("/ticket_types/{id}", GET=get_type, PUT=update_type),
-    _route("/ticket_types/{id}/attributes", POST=create_attribute),
-    _route("/ticket_types/{id}/attributes/{attribute_id}", PUT=update_attribute),
+    resource("/ticket_types", V2_9, GET=list_types, POST=create_type),
+    resource("/ticket_types/{id}", V2_9, GET=get_type, PUT=update_type),
+    resource("/ticket_types/{id}/attributes", V2_9, POST=create_attribute),
+    resource("/ticket_types/{id}/attributes/{attribute_id}", V2_9, PUT=update_attribute),
 ]

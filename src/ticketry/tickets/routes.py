@@ -8,8 +8,8 @@ from starlette.routing import Route
 
 from ticketry.db.database import Conn
 from ticketry.errors import NotFound
-from ticketry.kit.http import Ctx, endpoint, json
-from ticketry.kit.versions import V2_10, V2_13, Version
+from ticketry.kit.http import Ctx, json, resource
+from ticketry.kit.versions import V2_9, V2_10, V2_13, Version
 from ticketry.tables import uploads
 from ticketry.tags.render import tag as render_tag
 from ticketry.tickets import parts, queries, render, replies, service, tagging
@@ -121,12 +121,12 @@ async def get_upload(request: Request) -> Response:
 
 
 routes = [
-    Route("/tickets", endpoint(create_ticket), methods=["POST"]),
-    Route("/tickets/{id}", endpoint(get_ticket), methods=["GET"]),
-    Route("/tickets/{id}", endpoint(update_ticket), methods=["PUT"]),
-    Route("/tickets/{id}", endpoint(delete_ticket, since=V2_13), methods=["DELETE"]),
-    Route("/tickets/{id}/reply", endpoint(reply_ticket), methods=["POST"]),
-    Route("/tickets/{id}/tags", endpoint(tag_ticket, since=V2_10), methods=["POST"]),
-    Route("/tickets/{id}/tags/{tag_id}", endpoint(untag_ticket, since=V2_10), methods=["DELETE"]),
+    resource("/tickets", V2_9, POST=create_ticket),
+    resource(
+        "/tickets/{id}", V2_9, GET=get_ticket, PUT=update_ticket, DELETE=(delete_ticket, V2_13)
+    ),
+    resource("/tickets/{id}/reply", V2_9, POST=reply_ticket),
+    resource("/tickets/{id}/tags", V2_10, POST=tag_ticket),
+    resource("/tickets/{id}/tags/{tag_id}", V2_10, DELETE=untag_ticket),
     Route("/uploads/{token}", get_upload, methods=["GET"]),
 ]
