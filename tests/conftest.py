@@ -207,3 +207,11 @@ def sdk(server: Server, workspace: Workspace) -> Any:
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     terminalreporter.write_line(oracle.summary())
+    skipped = terminalreporter.stats.get("skipped", [])
+    pg_skipped = sum(1 for r in skipped if "PostgreSQL tests SKIPPED" in str(r.longrepr))
+    if pg_skipped:
+        terminalreporter.write_line(
+            f"PostgreSQL was SKIPPED ({pg_skipped} tests): set {PG_ENV} to run them", yellow=True)
+    else:
+        ran = sum(1 for r in terminalreporter.stats.get("passed", []) if "[postgresql" in r.nodeid)
+        terminalreporter.write_line(f"PostgreSQL: {ran} tests passed on PostgreSQL")

@@ -62,7 +62,7 @@ def test_every_field_and_the_plan(api: Any) -> None:
         size=100,
         website="https://www.intercom.com",
         industry="Software",
-        custom_attributes={"paid_subscriber": True, "monthly_spend": 155.5, "team_mates": 9},
+        custom_attributes={"paid_subscriber": "yes", "team_mates": "9", "gone": None},
         remote_created_at=1663597223,
         monthly_spend=155.98,  # Intercom truncates
     )
@@ -76,15 +76,19 @@ def test_every_field_and_the_plan(api: Any) -> None:
     assert got["plan"]["type"] == "plan" and got["plan"]["name"] == "Pro"
     assert got["plan"]["id"].isdigit()
     assert save(api, company_id="other", plan="Pro")["plan"] == got["plan"]  # stable id
-    assert got["custom_attributes"] == {"paid_subscriber": True, "monthly_spend": 155.5, "team_mates": 9}
+    assert got["custom_attributes"] == {"paid_subscriber": "yes", "team_mates": "9"}
 
 
 def test_same_company_id_updates(api: Any, server: Server, workspace: Workspace) -> None:
-    first = save(api, company_id="acme", name="Acme", size=10, custom_attributes={"a": "1"})
-    second = save(api, company_id="acme", website="https://acme.test", custom_attributes={"b": "2"})
+    first = save(
+        api, company_id="acme", name="Acme", size=10, custom_attributes={"a": "1", "c": "3"}
+    )
+    second = save(
+        api, company_id="acme", website="https://acme.test", custom_attributes={"b": "2", "c": None}
+    )
     assert second["id"] == first["id"]
     assert (second["name"], second["size"], second["website"]) == ("Acme", 10, "https://acme.test")
-    assert second["custom_attributes"] == {"a": "1", "b": "2"}
+    assert second["custom_attributes"] == {"a": "1", "b": "2"}  # merged; null removed "c"
     cleared = save(api, company_id="acme", size=None, custom_attributes=None)
     assert "size" not in cleared and cleared["custom_attributes"] == {}
     assert count_companies(server, workspace.id) == 1
@@ -96,8 +100,6 @@ def test_sdk_creates_and_finds(sdk: Any, server: Server, workspace: Workspace) -
     )
     assert made.id and made.company_id == "sdk-co" and made.size == 5
     assert sdk.companies.find(made.id).name == "Sdk Co"
-    by_company_id = sdk.companies.retrieve(company_id="sdk-co")
-    assert by_company_id.id == made.id
     assert count_companies(server, workspace.id) == 1
 
 
@@ -116,7 +118,9 @@ def test_sdk_creates_and_finds(sdk: Any, server: Server, workspace: Workspace) -
          "remote_created_at", None),
         ({"company_id": "x", "name": "a\x00b"}, "parameter_invalid", "name", "NUL"),
         ({"company_id": "x", "custom_attributes": {"deep": {"a": 1}}}, "parameter_invalid",
-         "custom_attributes", "deep must be a string, number, boolean or null"),
+         "custom_attributes", "deep must be a string (or null to remove it)"),
+        ({"company_id": "x", "custom_attributes": {"paid": True}}, "parameter_invalid",
+         "custom_attributes", "paid must be a string"),
         ({"company_id": "x", "custom_attributes": "flat"}, "parameter_invalid",
          "custom_attributes", None),
     ],
@@ -144,8 +148,12 @@ def test_a_rejected_update_changes_nothing(api: Any) -> None:
 def test_get_by_id_and_by_company_id(api: Any) -> None:
     made = save(api, company_id="find-me", name="Find Me")
     assert api.get(f"/companies/{made['id']}").json() == made
-    assert api.get("/companies", params={"company_id": "find-me"}).json() == made
-    assert api.get("/companies", params={"name": "Find Me"}).json()["id"] == made["id"]
+    # A lookup answers the company itself, as the real API does (and python-intercom's
+    # retrieve() types it: company | list); the spec documents only a list here.
+    by_company_id = api.get("/companies", params={"company_id": "find-me"}, contract=False)
+    assert by_company_id.json() == made
+    by_name = api.get("/companies", params={"name": "Find Me"}, contract=False)
+    assert by_name.json()["id"] == made["id"]
     for resp in (
         api.get("/companies/" + "0" * 24),
         api.get("/companies/%00"),
@@ -159,7 +167,9 @@ def test_get_by_id_and_by_company_id(api: Any) -> None:
 
 def test_list_pages_by_number(api: Any) -> None:
     ids = [save(api, company_id=f"co-{i}")["id"] for i in range(3)]
-    first = api.get("/companies", params={"per_page": 2}).json()
+    # `next` is the next page's URL (python-intercom's OffsetPages.next is a string); the
+    # spec's company_list borrows cursor_pages, whose `next` is an object.
+    first = api.get("/companies", params={"per_page": 2}, contract=False).json()
     assert first["type"] == "list" and first["total_count"] == 3
     assert first["pages"] == {
         "type": "pages",
@@ -198,9 +208,13 @@ def test_preview_carries_notes(api: Any) -> None:
 def test_another_workspaces_companies_are_invisible(api: Any, server: Server) -> None:
     other = make_workspace(server, "Other")
     with make_api(server, other.token) as theirs:
-        hidden = theirs.post("/companies", json={"company_id": "shared-id", "name": "Theirs"}).json()
+        hidden = theirs.post(
+            "/companies", json={"company_id": "shared-id", "name": "Theirs"}
+        ).json()
     assert_error(api.get(f"/companies/{hidden['id']}"), 404, "company_not_found")
-    assert_error(api.get("/companies", params={"company_id": "shared-id"}), 404, "company_not_found")
+    assert_error(
+        api.get("/companies", params={"company_id": "shared-id"}), 404, "company_not_found"
+    )
     contact = api.post("/contacts", json={"email": "a@example.com"}).json()
     assert_error(
         api.post(f"/contacts/{contact['id']}/companies", json={"id": hidden["id"]}),

@@ -36,7 +36,9 @@ CONTACT_KEYS_2_14 = {
 def count_contacts(server: Server, workspace_id: int) -> int:
     return server.tx(
         lambda c: c.scalar(
-            select(func.count()).select_from(contacts).where(contacts.c.workspace_id == workspace_id)
+            select(func.count())
+            .select_from(contacts)
+            .where(contacts.c.workspace_id == workspace_id)
         )
     )
 
@@ -79,7 +81,11 @@ def test_sdk_creates_and_finds_a_contact(sdk: Any, server: Server, workspace: Wo
     )
     assert made.id and made.email == "sdk@example.com" and made.role == "user"
     found = sdk.contacts.find(made.id)
-    assert (found.id, found.name, found.custom_attributes) == (made.id, "Sdk User", {"plan": "gold"})
+    assert (found.id, found.name, found.custom_attributes) == (
+        made.id,
+        "Sdk User",
+        {"plan": "gold"},
+    )
     lead = sdk.contacts.create(request=CreateContactRequestWithRole(role="lead"))
     assert lead.role == "lead" and lead.email == ""
     assert count_contacts(server, workspace.id) == 2
@@ -196,7 +202,12 @@ def test_update_changes_only_what_is_sent(api: Any, server: Server) -> None:
     )
     resp = api.put(
         f"/contacts/{made['id']}",
-        json={"name": "After", "phone": None, "role": "lead", "custom_attributes": {"b": 3, "c": "x"}},
+        json={
+            "name": "After",
+            "phone": None,
+            "role": "lead",
+            "custom_attributes": {"b": 3, "c": "x"},
+        },
     )
     assert resp.status_code == 200, resp.text
     got = resp.json()
@@ -242,7 +253,12 @@ def test_delete_answers_the_reference_and_removes_it(api: Any, server: Server) -
     made = create(api, email="gone@example.com", external_id="gone")
     resp = api.delete(f"/contacts/{made['id']}")
     assert resp.status_code == 200
-    assert resp.json() == {"type": "contact", "id": made["id"], "external_id": "gone", "deleted": True}
+    assert resp.json() == {
+        "type": "contact",
+        "id": made["id"],
+        "external_id": "gone",
+        "deleted": True,
+    }
     assert_error(api.get(f"/contacts/{made['id']}"), 404, "not_found", contains="Contact not found")
     assert_error(api.delete(f"/contacts/{made['id']}"), 404, "not_found")
     assert server.tx(lambda c: c.one(select(contacts).where(contacts.c.id == made["id"]))) is None
@@ -347,9 +363,7 @@ def test_attach_and_list_companies(api: Any, sdk: Any, server: Server) -> None:
     assert shown["total_count"] == 2 and shown["has_more"] is False
     # both were attached within the same second here: then the company id orders them
     order = sorted([acme["id"], globex.id])
-    assert shown["data"] == [
-        {"type": "company", "id": i, "url": f"/companies/{i}"} for i in order
-    ]
+    assert shown["data"] == [{"type": "company", "id": i, "url": f"/companies/{i}"} for i in order]
     listed = api.get(f"/contacts/{contact['id']}/companies").json()
     assert [c["id"] for c in listed["data"]] == order
     assert listed["companies"] == listed["data"] and listed["total_count"] == 2
@@ -398,7 +412,9 @@ def test_more_than_ten_companies_say_has_more(api: Any) -> None:
 def test_another_workspaces_contacts_are_invisible(api: Any, server: Server) -> None:
     other = make_workspace(server, "Other")
     with make_api(server, other.token) as theirs:
-        hidden = theirs.post("/contacts", json={"email": "b@example.com", "external_id": "b"}).json()
+        hidden = theirs.post(
+            "/contacts", json={"email": "b@example.com", "external_id": "b"}
+        ).json()
     mine = create(api, email="a@example.com")
     url = f"/contacts/{hidden['id']}"
     assert_error(api.get(url), 404, "not_found")
@@ -484,3 +500,11 @@ def test_owner_must_be_an_admin_of_this_workspace(
     )
     mine = server.tx(lambda c: ws_service.create_admin(c, workspace.id, "Bo", "bo@example.com"))
     assert create(api, role="user", owner_id=mine["id"])["owner_id"] == mine["id"]
+
+
+def test_a_wrong_method_lists_the_allowed_ones(api: Any) -> None:
+    err = assert_error(api.call("PATCH", "/contacts/" + "0" * 24), 405, "method_not_allowed")
+    for method in ("GET", "PUT", "DELETE"):
+        assert method in err["message"]
+    err = assert_error(api.call("PUT", "/contacts"), 405, "method_not_allowed")
+    assert "GET" in err["message"] and "POST" in err["message"]

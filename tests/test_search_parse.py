@@ -54,7 +54,9 @@ FIELDS = Fields(
         "level": Field(FieldType.STRING, column=_t.c.s, convert=_level),
         "tag": Field(FieldType.ID, column=_t.c.i, operators=("=", "!=")),
     },
-    prefixes={"attr.": lambda name: Field(FieldType.STRING, column=_t.c.s) if name.isalnum() else None},
+    prefixes={
+        "attr.": lambda name: Field(FieldType.STRING, column=_t.c.s) if name.isalnum() else None
+    },
 )
 
 # A valid scalar per type, for the operator matrix.
@@ -311,8 +313,14 @@ def test_search_request_reads_query_and_pagination() -> None:
     request = search_request(body, FIELDS, default_per_page=20)
     assert isinstance(request.query, Filter) and request.query.value == 5
     assert (request.per_page, request.starting_after) == (5, "abc")
-    plain = search_request(wire.parse(SearchBody, b'{"query": {"field": "s", "operator": "=", '
-                                                  b'"value": "x"}, "pagination": null}'), FIELDS, 50)
+    plain = search_request(
+        wire.parse(
+            SearchBody,
+            b'{"query": {"field": "s", "operator": "=", "value": "x"}, "pagination": null}',
+        ),
+        FIELDS,
+        50,
+    )
     assert (plain.per_page, plain.starting_after) == (50, None)
 
 

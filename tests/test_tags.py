@@ -89,7 +89,9 @@ def test_list_and_get(api: Any) -> None:
         assert err["message"] == "Tag not found"
 
 
-def test_sdk_creates_lists_finds_and_deletes(sdk: Any, server: Server, workspace: Workspace) -> None:
+def test_sdk_creates_lists_finds_and_deletes(
+    sdk: Any, server: Server, workspace: Workspace
+) -> None:
     made = sdk.tags.create(request=CreateOrUpdateTagRequest(name="From SDK"))
     assert made.id and made.name == "From SDK"
     listed = sdk.tags.list()
@@ -103,7 +105,9 @@ def test_delete_answers_an_empty_body_and_untags_tickets(
     api: Any, server: Server, workspace: Workspace
 ) -> None:
     doomed, kept = make(api, "doomed"), make(api, "kept")
-    ticket_id = server.tx(lambda c: _ticket_tagged(c, workspace, [int(doomed["id"]), int(kept["id"])]))
+    ticket_id = server.tx(
+        lambda c: _ticket_tagged(c, workspace, [int(doomed["id"]), int(kept["id"])])
+    )
     resp = api.delete(f"/tags/{doomed['id']}")
     assert resp.status_code == 200 and resp.content == b""
     assert_error(api.get(f"/tags/{doomed['id']}"), 404, "tag_not_found")
@@ -120,7 +124,7 @@ def _ticket_tagged(c: Any, workspace: Workspace, tag_ids: list[int]) -> int:
     type_id = c.scalar(
         insert(ticket_types)
         .values(workspace_id=workspace.id, name="Bug", icon="🐞", category="Customer",
-                created_at=now, updated_at=now)
+                is_internal=False, archived=False, created_at=now, updated_at=now)
         .returning(ticket_types.c.id)
     )  # fmt: skip
     state_id = c.scalar(
@@ -129,7 +133,8 @@ def _ticket_tagged(c: Any, workspace: Workspace, tag_ids: list[int]) -> int:
     ticket_id = c.scalar(
         insert(tickets)
         .values(workspace_id=workspace.id, ticket_number=1, ticket_type_id=type_id,
-                ticket_state_id=state_id, category="Customer", created_at=now, updated_at=now)
+                ticket_state_id=state_id, category="Customer", open=True, is_shared=False,
+                created_at=now, updated_at=now)
         .returning(tickets.c.id)
     )  # fmt: skip
     for tag_id in tag_ids:

@@ -7,6 +7,7 @@ from ticketry.tags.routes import routes as tag_routes
 from ticketry.teams.routes import routes as team_routes
 from ticketry.ticket_states.routes import routes as ticket_state_routes
 from ticketry.ticket_types.routes import routes as ticket_type_routes
+from ticketry.tickets.routes import routes as ticket_routes
 
 routes = [
     *admin_routes,
@@ -16,4 +17,5 @@ routes = [
     *tag_routes,
     *ticket_type_routes,
     *ticket_state_routes,
+    *ticket_routes,
 ]

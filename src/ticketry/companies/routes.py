@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from starlette.responses import Response
-from starlette.routing import Route
 
 from ticketry.companies import queries, render, service
 from ticketry.companies.schemas import CompanyWrite
 from ticketry.contacts.queries import workspace_code
 from ticketry.db.database import Conn, Row
-from ticketry.kit.http import Ctx, endpoint, json
+from ticketry.kit.http import Ctx, json, resource
 
 DEFAULT_PER_PAGE = 15  # Intercom's default for GET /companies
 MAX_PER_PAGE = 60
@@ -79,7 +78,6 @@ async def list_companies(ctx: Ctx) -> Response:
 
 
 routes = [
-    Route("/companies", endpoint(create_or_update), methods=["POST"]),
-    Route("/companies", endpoint(list_companies), methods=["GET"]),
-    Route("/companies/{id}", endpoint(get_company), methods=["GET"]),
+    resource("/companies", POST=create_or_update, GET=list_companies),
+    resource("/companies/{id}", GET=get_company),
 ]

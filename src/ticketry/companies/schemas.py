@@ -20,17 +20,19 @@ def _truncate(value: Any) -> Any:
     return value
 
 
-def _scalars(value: dict[str, Any]) -> dict[str, Any]:
+def _strings(value: dict[str, Any]) -> dict[str, Any]:
+    # The schema (request and response, 2.9-2.16) types company custom attribute values as
+    # strings; null removes an attribute on update.
     for key, item in value.items():
-        if isinstance(item, (dict, list)):
-            raise ValueError(f"{key} must be a string, number, boolean or null")
+        if item is not None and not isinstance(item, str):
+            raise ValueError(f"{key} must be a string (or null to remove it)")
     check_json(value)
     return value
 
 
 MonthlySpend = Annotated[int, BeforeValidator(_truncate), Field(ge=0, le=MAX_INT32)]
 Size = Annotated[int, Field(ge=0, le=MAX_INT32)]
-CompanyAttributes = Annotated[dict[str, Any], AfterValidator(_scalars)]
+CompanyAttributes = Annotated[dict[str, Any], AfterValidator(_strings)]
 
 
 class CompanyWrite(Payload):

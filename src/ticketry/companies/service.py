@@ -17,6 +17,15 @@ from ticketry.kit import ids
 from ticketry.tables import companies
 
 
+def _attributes(stored: dict[str, Any], sent: dict[str, Any] | None) -> str:
+    """Sent keys merged into the stored ones; a null value removes its key, and
+    `custom_attributes: null` removes them all."""
+    if sent is None:
+        return "{}"
+    merged = {**stored, **sent}
+    return orjson.dumps({k: v for k, v in merged.items() if v is not None}).decode()
+
+
 def create_or_update(conn: Conn, workspace_id: int, payload: CompanyWrite) -> Row:
     for key in payload.model_extra or {}:
         raise BadRequest(f"bad '{key}' parameter", field=key)
@@ -34,7 +43,7 @@ def create_or_update(conn: Conn, workspace_id: int, payload: CompanyWrite) -> Ro
             id=ids.hex_id(),
             workspace_id=workspace_id,
             company_id=payload.company_id,
-            custom_attributes=orjson.dumps(payload.custom_attributes or {}).decode(),
+            custom_attributes=_attributes({}, payload.custom_attributes),
             created_at=now,
             updated_at=now,
             **values,
@@ -45,10 +54,8 @@ def create_or_update(conn: Conn, workspace_id: int, payload: CompanyWrite) -> Ro
     if inserted:
         return row
     if "custom_attributes" in payload.model_fields_set:
-        # sent keys are merged into the stored ones; null clears them
-        merged = orjson.loads(row["custom_attributes"] or "{}")
-        merged = {**merged, **payload.custom_attributes} if payload.custom_attributes else {}
-        values["custom_attributes"] = orjson.dumps(merged).decode()
+        stored = orjson.loads(row["custom_attributes"] or "{}")
+        values["custom_attributes"] = _attributes(stored, payload.custom_attributes)
     conn.execute(
         update(companies)
         .where(companies.c.workspace_id == workspace_id, companies.c.id == row["id"])

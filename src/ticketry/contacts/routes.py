@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.responses import Response
-from starlette.routing import Route
 
 from ticketry.companies import queries as company_queries
 from ticketry.companies import render as company_render
 from ticketry.contacts import queries, render, service
 from ticketry.contacts.schemas import AttachCompany, ContactCreate, ContactUpdate
 from ticketry.db.database import Conn, Row
-from ticketry.kit.http import Ctx, endpoint, json
+from ticketry.kit.http import Ctx, json, resource
 from ticketry.kit.versions import V2_13
 from ticketry.search import compile as search_compile
 from ticketry.search import parse as search_parse
@@ -157,17 +156,9 @@ async def list_companies(ctx: Ctx) -> Response:
 
 
 routes = [
-    Route("/contacts", endpoint(create_contact), methods=["POST"]),
-    Route("/contacts", endpoint(list_contacts), methods=["GET"]),
-    Route("/contacts/search", endpoint(search_contacts), methods=["POST"]),
-    Route(
-        "/contacts/find_by_external_id/{external_id:path}",
-        endpoint(find_by_external_id, since=V2_13),
-        methods=["GET"],
-    ),
-    Route("/contacts/{id}", endpoint(get_contact), methods=["GET"]),
-    Route("/contacts/{id}", endpoint(update_contact), methods=["PUT"]),
-    Route("/contacts/{id}", endpoint(delete_contact), methods=["DELETE"]),
-    Route("/contacts/{id}/companies", endpoint(attach_company), methods=["POST"]),
-    Route("/contacts/{id}/companies", endpoint(list_companies), methods=["GET"]),
+    resource("/contacts", POST=create_contact, GET=list_contacts),
+    resource("/contacts/search", POST=search_contacts),
+    resource("/contacts/find_by_external_id/{external_id:path}", V2_13, GET=find_by_external_id),
+    resource("/contacts/{id}", GET=get_contact, PUT=update_contact, DELETE=delete_contact),
+    resource("/contacts/{id}/companies", POST=attach_company, GET=list_companies),
 ]

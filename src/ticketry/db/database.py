@@ -40,7 +40,7 @@ class Conn:
 
     def _cursor(self, q: Any, params: dict[str, Any] | None) -> Any:
         if isinstance(q, Q):
-            return self.raw.execute(q.sql(self.dialect), params or {})
+            return self.raw.execute(*q.bind(self.dialect, params))
         if isinstance(q, str):
             return self.raw.execute(q, params or {})
         text, bound = compile_sql(q, self.dialect)

@@ -27,16 +27,28 @@ def compile_sql(stmt: ClauseElement, dialect: str) -> tuple[str, dict[str, Any]]
 
 
 class Q:
-    """A statement with named `bindparam`s, compiled lazily once per dialect."""
+    """A statement with named `bindparam`s, compiled lazily once per dialect. Literal values
+    in the statement (`col + 1`) become parameters too; `bind` supplies them."""
 
     __slots__ = ("_cache", "stmt")
 
     def __init__(self, stmt: ClauseElement) -> None:
         self.stmt = stmt
-        self._cache: dict[str, str] = {}
+        self._cache: dict[str, tuple[str, dict[str, Any]]] = {}
+
+    def compiled(self, dialect: str) -> tuple[str, dict[str, Any]]:
+        found = self._cache.get(dialect)
+        if found is None:
+            compiled = self.stmt.compile(dialect=DIALECTS[dialect])
+            literals = {k: v for k, v in compiled.params.items() if v is not None}
+            found = self._cache[dialect] = (compiled.string, literals)
+        return found
 
     def sql(self, dialect: str) -> str:
-        text = self._cache.get(dialect)
-        if text is None:
-            text = self._cache[dialect] = self.stmt.compile(dialect=DIALECTS[dialect]).string
-        return text
+        return self.compiled(dialect)[0]
+
+    def bind(self, dialect: str, params: dict[str, Any] | None) -> tuple[str, dict[str, Any]]:
+        text, literals = self.compiled(dialect)
+        if not literals:
+            return text, params or {}
+        return text, {**literals, **(params or {})}

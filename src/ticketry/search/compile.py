@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Boolean, Float, Select, String, and_, bindparam, exists, func, not_, or_
+from sqlalchemy import Boolean, Float, Select, String, and_, bindparam, func, not_, or_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
@@ -94,9 +94,11 @@ def exists_builder(link: Select[Any], column: ColumnElement[Any]) -> Builder:
 
     def build(operator: str, value: Any) -> ColumnElement[bool]:
         if value is None:
-            has_any = exists(link)
+            has_any = link.exists()
             return not_(has_any) if operator == "=" else has_any
-        matches = exists(link.where(_positive(column, _POSITIVE_OF.get(operator, operator), value)))
+        matches = link.where(
+            _positive(column, _POSITIVE_OF.get(operator, operator), value)
+        ).exists()
         return not_(matches) if operator in _POSITIVE_OF else matches
 
     return build

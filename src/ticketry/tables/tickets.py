@@ -131,7 +131,7 @@ ticket_parts = Table(
     Column("author_id", String(24), nullable=False),
     Column("previous_state", String(24)),
     Column("state", String(24)),
-    Column("assigned_to_type", String(8)),
+    Column("assigned_to_type", String(16)),
     Column("assigned_to_id", String(24)),
     Column("data", Text),  # JSON: attachments, updated_attribute_data, reply_options, ...
     Column("created_at", Timestamp, nullable=False),

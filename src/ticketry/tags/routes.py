@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from starlette.responses import Response
-from starlette.routing import Route
 
-from ticketry.kit.http import Ctx, endpoint, json
+from ticketry.kit.http import Ctx, json, resource
 from ticketry.tags import queries, render, service
 from ticketry.tags.schemas import TagWrite
 
@@ -34,8 +33,6 @@ async def delete_tag(ctx: Ctx) -> Response:
 
 
 routes = [
-    Route("/tags", endpoint(save_tag), methods=["POST"]),
-    Route("/tags", endpoint(list_tags), methods=["GET"]),
-    Route("/tags/{id}", endpoint(get_tag), methods=["GET"]),
-    Route("/tags/{id}", endpoint(delete_tag), methods=["DELETE"]),
+    resource("/tags", POST=save_tag, GET=list_tags),
+    resource("/tags/{id}", GET=get_tag, DELETE=delete_tag),
 ]

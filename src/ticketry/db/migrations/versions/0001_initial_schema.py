@@ -579,7 +579,7 @@ def upgrade() -> None:
         sa.Column("author_id", sa.String(length=24), nullable=False),
         sa.Column("previous_state", sa.String(length=24), nullable=True),
         sa.Column("state", sa.String(length=24), nullable=True),
-        sa.Column("assigned_to_type", sa.String(length=8), nullable=True),
+        sa.Column("assigned_to_type", sa.String(length=16), nullable=True),
         sa.Column("assigned_to_id", sa.String(length=24), nullable=True),
         sa.Column("data", sa.Text(), nullable=True),
         sa.Column("created_at", sa.BigInteger(), nullable=False),
