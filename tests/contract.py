@@ -33,6 +33,7 @@ _METHODS = ("get", "put", "post", "delete", "patch")
 
 # What the oracle has validated in this process: distinct operations and counts per version.
 VALIDATED: set[tuple[str, str, str, int]] = set()
+LOG: list[tuple[str, str, str, int]] = []  # every validation, in order (tests slice it)
 COUNTS: Counter[str] = Counter()
 _LOCK = threading.Lock()  # SDK hooks and the API client may run on different threads
 
@@ -283,6 +284,7 @@ def check(
         raise AssertionError(f"{where}: response does not match the spec {_explain(error)}")
     with _LOCK:
         VALIDATED.add((version, op.method, op.template, status))
+        LOG.append((version, op.method, op.template, status))
         COUNTS[version] += 1
     return True
 

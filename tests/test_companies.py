@@ -1,5 +1,5 @@
 """Companies over real HTTP and through the official SDK: create-or-update by company_id,
-lookups, contact counts, rejections and workspace isolation."""
+lookups, attaching them to contacts, contact counts, rejections and workspace isolation."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import Server, Workspace, make_api, make_workspace
 from tests.helpers import assert_error
-from ticketry.tables import companies
+from ticketry.tables import companies, contact_companies
 
 
 def count_companies(server: Server, workspace_id: int) -> int:
@@ -22,6 +22,12 @@ def count_companies(server: Server, workspace_id: int) -> int:
             .where(companies.c.workspace_id == workspace_id)
         )
     )
+
+
+def create_contact(api: Any, **body: Any) -> dict[str, Any]:
+    resp = api.post("/contacts", json=body)
+    assert resp.status_code == 200, resp.text
+    return resp.json()
 
 
 def save(api: Any, **body: Any) -> dict[str, Any]:
@@ -111,6 +117,7 @@ def test_sdk_creates_and_finds(sdk: Any, server: Server, workspace: Workspace) -
         ({}, "parameter_not_found", "company_id", "company_id is a required parameter"),
         ({"name": "No id"}, "parameter_not_found", "company_id", None),
         ({"company_id": "  "}, "parameter_invalid", "company_id", "blank"),
+        ({"company_id": "c" * 256}, "parameter_invalid", "company_id", "at most 255"),
         ({"company_id": "x", "size": -1}, "parameter_invalid", "size", None),
         ({"company_id": "x", "size": "big"}, "parameter_invalid", "size", None),
         ({"company_id": "x", "monthly_spend": 2**31}, "parameter_invalid", "monthly_spend", None),
@@ -226,3 +233,64 @@ def test_another_workspaces_companies_are_invisible(api: Any, server: Server) ->
     assert [c["id"] for c in api.get("/companies").json()["data"]] == [mine["id"]]
     with make_api(server, other.token) as theirs:
         assert theirs.get(f"/companies/{hidden['id']}").json()["name"] == "Theirs"
+
+
+# -- a contact's companies -------------------------------------------------------------------------------
+
+
+def test_attach_and_list_companies(api: Any, sdk: Any, server: Server) -> None:
+    contact = create_contact(api, email="c@example.com")
+    acme = api.post("/companies", json={"company_id": "acme", "name": "Acme"}).json()
+    globex = sdk.companies.create_or_update(request={"company_id": "globex", "name": "Globex"})
+    attached = api.post(f"/contacts/{contact['id']}/companies", json={"id": acme["id"]})
+    assert attached.status_code == 200
+    assert attached.json()["id"] == acme["id"] and attached.json()["user_count"] == 1
+    again = api.post(f"/contacts/{contact['id']}/companies", json={"id": acme["id"]}).json()
+    assert again["user_count"] == 1  # attaching twice is one link
+    via_sdk = sdk.companies.attach_contact(contact["id"], company_id=globex.id)
+    assert via_sdk.id == globex.id
+    shown = api.get(f"/contacts/{contact['id']}").json()["companies"]
+    assert shown["total_count"] == 2 and shown["has_more"] is False
+    # both were attached within the same second here: then the company id orders them
+    order = sorted([acme["id"], globex.id])
+    assert shown["data"] == [{"type": "company", "id": i, "url": f"/companies/{i}"} for i in order]
+    listed = api.get(f"/contacts/{contact['id']}/companies").json()
+    assert [c["id"] for c in listed["data"]] == order
+    assert listed["companies"] == listed["data"] and listed["total_count"] == 2
+    assert listed["pages"] == {
+        "type": "pages",
+        "next": None,
+        "page": 1,
+        "per_page": 50,
+        "total_pages": 1,
+    }
+    second = api.get(f"/contacts/{contact['id']}/companies", params={"per_page": 1}).json()
+    assert second["pages"]["next"] == f"/contacts/{contact['id']}/companies?page=2&per_page=1"
+    beyond = api.get(f"/contacts/{contact['id']}/companies", params={"page": 3}).json()
+    assert beyond["data"] == [] and beyond["total_count"] == 2
+    assert [c.id for c in sdk.contacts.list_attached_companies(contact["id"])] == order
+
+
+def test_attach_rejections(api: Any, server: Server) -> None:
+    contact = create_contact(api, email="c@example.com")
+    company = api.post("/companies", json={"company_id": "acme"}).json()
+    url = f"/contacts/{contact['id']}/companies"
+    assert_error(api.post(url, json={}), 400, "parameter_not_found", field="id")
+    assert_error(api.post(url, json={"id": "123"}), 404, "company_not_found", field="id")
+    assert_error(
+        api.post("/contacts/" + "f" * 24 + "/companies", json={"id": company["id"]}),
+        404,
+        "not_found",
+    )
+    assert_error(api.get("/contacts/" + "f" * 24 + "/companies"), 404, "not_found")
+    links = server.tx(lambda c: c.all(select(contact_companies)))
+    assert [r for r in links if r["contact_id"] == contact["id"]] == []
+
+
+def test_more_than_ten_companies_say_has_more(api: Any) -> None:
+    contact = create_contact(api, email="many@example.com")
+    for i in range(11):
+        company = api.post("/companies", json={"company_id": f"c{i}"}).json()
+        api.post(f"/contacts/{contact['id']}/companies", json={"id": company["id"]})
+    shown = api.get(f"/contacts/{contact['id']}").json()["companies"]
+    assert (len(shown["data"]), shown["total_count"], shown["has_more"]) == (10, 11, True)

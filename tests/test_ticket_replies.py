@@ -259,6 +259,9 @@ def test_attachments_urls_and_files(
             "name": "screen 1.png",
             "url": "https://example.com/shots/screen%201.png",
             "content_type": "image/png",
+            "filesize": 0,
+            "width": 0,
+            "height": 0,
         }
     ]
     data = b"hello, file"

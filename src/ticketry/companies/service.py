@@ -51,6 +51,7 @@ def create_or_update(conn: Conn, workspace_id: int, payload: CompanyWrite) -> Ro
         .on_conflict_do_nothing()
     )
     row = queries.find_by_company_id(conn, workspace_id, payload.company_id)
+    assert row is not None  # just inserted, or there already
     if inserted:
         return row
     if "custom_attributes" in payload.model_fields_set:

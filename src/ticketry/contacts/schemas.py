@@ -12,6 +12,7 @@ from pydantic import AfterValidator, BeforeValidator, Field
 from ticketry.kit.wire import IdStr, Payload
 
 MAX_TIMESTAMP = 253402300799  # 9999-12-31T23:59:59Z
+MAX_KEY = 255
 _INT64 = 2**63
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 
@@ -27,6 +28,13 @@ def _nonblank(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be blank")
     return _plain(value)
+
+
+def _key(value: str) -> str:
+    # external_id and company_id are unique-indexed: keep them well inside an index entry
+    if len(value) > MAX_KEY:
+        raise ValueError(f"must be at most {MAX_KEY} characters")
+    return _nonblank(value)
 
 
 def email_address(value: str) -> str:
@@ -77,7 +85,7 @@ def _owner(value: Any) -> Any:
 PlainText = Annotated[str, AfterValidator(_plain)]
 NonBlank = Annotated[str, AfterValidator(_nonblank)]
 Email = Annotated[str, AfterValidator(email_address)]
-ExternalId = Annotated[IdStr, AfterValidator(_nonblank)]
+ExternalId = Annotated[IdStr, AfterValidator(_key)]
 Timestamp = Annotated[int, Field(ge=0, le=MAX_TIMESTAMP)]
 OwnerId = Annotated[int, BeforeValidator(_owner)]
 CustomAttributes = Annotated[dict[str, Any], AfterValidator(_attributes)]

@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, func, insert, select
 
 from ticketry.db.database import Conn, Row
 from ticketry.db.sql import Q
-from ticketry.kit.versions import PREVIEW, V2_13, V2_14, Version
+from ticketry.kit.versions import V2_13, V2_14, Version
 from ticketry.tables import admins, contacts, ticket_parts
 
 MAX_RENDERED = 500  # responses carry at most the newest 500 parts, like Intercom's
@@ -164,10 +164,9 @@ def render(
     out["redacted"] = False
     if version >= V2_13 and data.get("via_api"):
         out["app_package_code"] = APP_PACKAGE_CODE
+    # Preview's `translations` is left out: Ticketry does not translate parts.
     if version >= V2_14 and "updated_attribute_data" in data:
         out["updated_attribute_data"] = data["updated_attribute_data"]
-    if version >= PREVIEW and row["body"] is not None:
-        out["translations"] = {}
     return out
 
 
@@ -187,6 +186,5 @@ def render_reply(
         "attachments",
         "redacted",
         "app_package_code",
-        "translations",
     )
     return {k: part[k] for k in keep if k in part}

@@ -20,6 +20,7 @@ from sqlalchemy import insert, select, update
 from ticketry.db.database import Conn
 from ticketry.errors import ApiError, NotFound, ParameterInvalid, ParameterNotFound
 from ticketry.kit import ids
+from ticketry.kit.images import dimensions
 from ticketry.kit.versions import V2_10, Version
 from ticketry.tables import contacts, ticket_contacts, tickets, uploads
 from ticketry.ticket_types.queries import get_type
@@ -68,6 +69,10 @@ def _url_attachments(urls: list[str]) -> list[dict[str, Any]]:
                 "name": name,
                 "url": url,
                 "content_type": mimetypes.guess_type(name)[0] or "application/octet-stream",
+                # Ticketry does not fetch the URL, so its size is unknown: 0.
+                "filesize": 0,
+                "width": 0,
+                "height": 0,
             }
         )
     return out
@@ -117,6 +122,7 @@ def _store_files(
                 created_at=at,
             )
         )
+        width, height = dimensions(data)
         out.append(
             {
                 "type": "upload",
@@ -124,6 +130,8 @@ def _store_files(
                 "url": f"{base_url}/uploads/{token}",
                 "content_type": f.content_type,
                 "filesize": len(data),
+                "width": width,
+                "height": height,
             }
         )
     return out
