@@ -16,6 +16,7 @@ from ticketry.tables.tickets import (
     ticket_type_attributes,
     ticket_type_states,
     ticket_types,
+    ticket_values,
     tickets,
     uploads,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "ticket_type_attributes",
     "ticket_type_states",
     "ticket_types",
+    "ticket_values",
     "tickets",
     "uploads",
     "workspaces",

@@ -2,6 +2,7 @@
 
 from sqlalchemy import (
     Column,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -10,6 +11,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 from ticketry.tables.base import Id, Timestamp, flag, id_column, metadata, workspace_column
@@ -92,6 +94,7 @@ tickets = Table(
     Column("ticket_type_id", Id, ForeignKey("ticket_types.id"), nullable=False),
     Column("ticket_state_id", Id, ForeignKey("ticket_states.id"), nullable=False),
     Column("previous_ticket_state_id", Id),
+    Column("state", String(24), nullable=False, server_default="submitted"),  # category, for search
     Column("category", String(16), nullable=False),  # copied from the type, for search
     Column("title", Text),  # _default_title_, kept in columns for search
     Column("description", Text),  # _default_description_
@@ -105,7 +108,18 @@ tickets = Table(
     Column("created_at", Timestamp, nullable=False),
     Column("updated_at", Timestamp, nullable=False),
     UniqueConstraint("workspace_id", "ticket_number"),
+    # Search: every filterable column leads with the workspace and ends with the page
+    # order (id), so "filter, newest first, 20 rows" is one index range read.
     Index(None, "workspace_id", "created_at", "id"),
+    Index(None, "workspace_id", "id"),
+    Index(None, "workspace_id", "state", "id"),
+    Index(None, "workspace_id", "open", "id"),
+    Index(None, "workspace_id", "category", "id"),
+    Index(None, "workspace_id", "ticket_type_id", "id"),
+    Index(None, "workspace_id", "admin_assignee_id", "id"),
+    Index(None, "workspace_id", "team_assignee_id", "id"),
+    Index(None, "workspace_id", "updated_at", "id"),
+    Index(None, "workspace_id", "snoozed_until", "id"),
 )
 
 ticket_contacts = Table(
@@ -116,7 +130,7 @@ ticket_contacts = Table(
         "contact_id", String(24), ForeignKey("contacts.id", ondelete="CASCADE"), primary_key=True
     ),
     workspace_column(),
-    Index(None, "contact_id"),
+    Index(None, "contact_id", "ticket_id"),
 )
 
 ticket_parts = Table(
@@ -137,6 +151,31 @@ ticket_parts = Table(
     Column("created_at", Timestamp, nullable=False),
     Column("updated_at", Timestamp, nullable=False),
     Index(None, "ticket_id", "id"),
+    # teammate_ids search: the admins who wrote on a ticket
+    Index(
+        "ix_ticket_parts_admin_author",
+        "author_id",
+        "ticket_id",
+        sqlite_where=text("author_type = 'admin'"),
+        postgresql_where=text("author_type = 'admin'"),
+    ),
+)
+
+# Custom attribute values, one row per value (a multi-value list has several), so that
+# `ticket_attribute.{id}` filters read an index instead of every ticket's JSON. Written
+# with the ticket, in the same transaction; the JSON in tickets.attributes stays the
+# source of truth for rendering.
+ticket_values = Table(
+    "ticket_values",
+    metadata,
+    Column("ticket_id", Id, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False),
+    Column("attribute_id", Id, nullable=False),
+    workspace_column(),
+    Column("text_value", Text),  # strings, list option ids
+    Column("number_value", Float),  # integers, decimals, datetimes, booleans (0/1)
+    Index(None, "ticket_id"),
+    Index(None, "attribute_id", "text_value", "ticket_id"),
+    Index(None, "attribute_id", "number_value", "ticket_id"),
 )
 
 ticket_tags = Table(

@@ -23,7 +23,7 @@ from ticketry.tables import ticket_contacts, tickets, workspaces
 from ticketry.ticket_states import queries as states
 from ticketry.ticket_types.queries import TypeData, load_types
 from ticketry.ticket_types.values import updated_attribute_data, validate_values
-from ticketry.tickets import lookups, parts
+from ticketry.tickets import lookups, parts, search_values
 from ticketry.tickets.parts import Author
 from ticketry.tickets.queries import get_row
 from ticketry.tickets.schemas import CreateTicket, UpdateTicket
@@ -131,6 +131,7 @@ def create_ticket(
             ticket_number=number,
             ticket_type_id=type_data.row["id"],
             ticket_state_id=state["id"],
+            state=state["category"],
             category=type_data.row["category"],
             attributes=orjson.dumps(stored).decode(),
             open=True,
@@ -149,6 +150,7 @@ def create_ticket(
             ticket_id=ticket_id, contact_id=contact["id"], workspace_id=workspace_id
         )
     )
+    search_values.write(conn, workspace_id, ticket_id, type_data, stored, values, replace=False)
     author = Author("admin", str(caller_admin))
     # Intercom starts every ticket's history with a submitted -> submitted state part.
     parts.append(
@@ -224,6 +226,7 @@ def update_ticket(
     changes: dict[str, Any] = {}
     new_parts: list[tuple[str, dict[str, Any]]] = []
     meta = {"via_api": True}
+    changed_attributes: list[int] = []
 
     if p.ticket_attributes:
         type_data = load_types(conn, workspace_id, [row["ticket_type_id"]])[row["ticket_type_id"]]
@@ -234,6 +237,7 @@ def update_ticket(
             if stored.get(key) == value:
                 continue
             stored[key] = value
+            changed_attributes.append(attr_id)
             attr = type_data.by_id[attr_id]
             new_parts.append(
                 (
@@ -248,11 +252,15 @@ def update_ticket(
             )
         changes["attributes"] = orjson.dumps(stored).decode()
         changes.update(_defaults_to_columns(type_data, stored))
+        search_values.write(
+            conn, workspace_id, ticket_id, type_data, stored, changed_attributes, replace=True
+        )
 
     state = _new_state(conn, workspace_id, row, p)
     if state is not None and state["id"] != row["ticket_state_id"]:
         current = states.get_state(conn, workspace_id, row["ticket_state_id"])
         changes["ticket_state_id"] = state["id"]
+        changes["state"] = state["category"]
         changes["previous_ticket_state_id"] = row["ticket_state_id"]
         new_parts.append(
             (
