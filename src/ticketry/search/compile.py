@@ -40,14 +40,14 @@ def _filter(f: Filter) -> ColumnElement[bool]:
     return condition(f.field.column, f.operator, f.value)
 
 
-def _like_escape(text: str) -> str:
+def like_escape(text: str) -> str:
     return (
         text.replace(_ESCAPE, _ESCAPE * 2).replace("%", _ESCAPE + "%").replace("_", _ESCAPE + "_")
     )
 
 
 def _like(column: ColumnElement[Any], operator: str, value: str) -> ColumnElement[bool]:
-    text = _like_escape(value.lower())
+    text = like_escape(value.lower())
     pattern = {"~": f"%{text}%", "^": f"{text}%", "$": f"%{text}"}[operator]
     return func.lower(column).like(pattern, escape=_ESCAPE)
 

@@ -96,6 +96,36 @@ def newest(conn: Conn, workspace_id: int, ticket_id: int) -> tuple[list[Row], in
     return rows, total
 
 
+def newest_of_many(
+    conn: Conn, workspace_id: int, ticket_ids: list[int]
+) -> tuple[dict[int, list[Row]], dict[int, int]]:
+    """`newest` for several tickets in one query: parts by ticket, and totals."""
+    ranked = (
+        select(
+            ticket_parts,
+            func.row_number()
+            .over(partition_by=ticket_parts.c.ticket_id, order_by=ticket_parts.c.id.desc())
+            .label("rank"),
+            func.count().over(partition_by=ticket_parts.c.ticket_id).label("total"),
+        )
+        .where(
+            ticket_parts.c.workspace_id == workspace_id, ticket_parts.c.ticket_id.in_(ticket_ids)
+        )
+        .subquery()
+    )
+    rows = conn.all(
+        select(ranked)
+        .where(ranked.c.rank <= MAX_RENDERED)
+        .order_by(ranked.c.ticket_id, ranked.c.id)
+    )
+    by_ticket: dict[int, list[Row]] = {}
+    totals: dict[int, int] = {}
+    for row in rows:
+        by_ticket.setdefault(row["ticket_id"], []).append(row)
+        totals[row["ticket_id"]] = row["total"]
+    return by_ticket, totals
+
+
 def get(conn: Conn, workspace_id: int, part_id: int) -> Row | None:
     return conn.one(_ONE, {"ws": workspace_id, "id": part_id})
 

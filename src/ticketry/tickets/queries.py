@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select
@@ -74,6 +75,58 @@ def view_of(conn: Conn, workspace_id: int, row: Row) -> TicketView:
         total,
         parts.author_directory(conn, workspace_id, part_rows),
     )
+
+
+def views(conn: Conn, workspace_id: int, ticket_ids: list[int]) -> list[TicketView]:
+    """Several tickets in a fixed number of queries (search pages), in `ticket_ids` order."""
+    if not ticket_ids:
+        return []
+    rows = {
+        r["id"]: r
+        for r in conn.all(
+            select(tickets).where(
+                tickets.c.workspace_id == workspace_id, tickets.c.id.in_(ticket_ids)
+            )
+        )
+    }
+    found = [rows[i] for i in ticket_ids if i in rows]
+    types = load_types(conn, workspace_id, {r["ticket_type_id"] for r in found})
+    states = {
+        s["id"]: s
+        for s in conn.all(
+            select(ticket_states).where(
+                ticket_states.c.workspace_id == workspace_id,
+                ticket_states.c.id.in_({r["ticket_state_id"] for r in found}),
+            )
+        )
+    }
+    links: dict[int, list[Row]] = defaultdict(list)
+    for c in conn.all(
+        select(ticket_contacts.c.ticket_id, contacts.c.id, contacts.c.external_id)
+        .join(contacts, contacts.c.id == ticket_contacts.c.contact_id)
+        .where(
+            ticket_contacts.c.workspace_id == workspace_id,
+            ticket_contacts.c.ticket_id.in_(ticket_ids),
+        )
+        .order_by(contacts.c.id)
+    ):
+        links[c["ticket_id"]].append(c)
+    part_rows, totals = parts.newest_of_many(conn, workspace_id, ticket_ids)
+    authors = parts.author_directory(
+        conn, workspace_id, [p for ps in part_rows.values() for p in ps]
+    )
+    return [
+        TicketView(
+            r,
+            links[r["id"]],
+            types[r["ticket_type_id"]],
+            states[r["ticket_state_id"]],
+            part_rows.get(r["id"], []),
+            totals.get(r["id"], 0),
+            authors,
+        )
+        for r in found
+    ]
 
 
 def workspace_code(conn: Conn, workspace_id: int) -> str:

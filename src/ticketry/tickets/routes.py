@@ -10,9 +10,11 @@ from ticketry.db.database import Conn
 from ticketry.errors import NotFound
 from ticketry.kit.http import Ctx, json, resource
 from ticketry.kit.versions import V2_9, V2_10, V2_13, Version
+from ticketry.search import paging
+from ticketry.search.parse import SearchBody, search_request
 from ticketry.tables import uploads
 from ticketry.tags.render import tag as render_tag
-from ticketry.tickets import parts, queries, render, replies, service, tagging
+from ticketry.tickets import parts, queries, render, replies, search, service, tagging
 from ticketry.tickets.schemas import CreateTicket, Reply, TagTicket, UntagTicket, UpdateTicket
 
 
@@ -99,6 +101,30 @@ async def untag_ticket(ctx: Ctx) -> Response:
     return json(_tag_body(tag, at, admin))
 
 
+async def search_tickets(ctx: Ctx) -> Response:
+    body = await ctx.body(SearchBody)
+
+    def run(conn: Conn) -> dict:
+        attrs = search.custom_attributes(conn, ctx.workspace_id)
+        request = search_request(body, search.fields(attrs), search.DEFAULT_PER_PAGE)
+        page = paging.fetch_page(
+            conn,
+            search.statement(ctx.workspace_id, request),
+            search.ORDER,
+            request.per_page,
+            request.starting_after,
+        )
+        found = queries.views(conn, ctx.workspace_id, [r["id"] for r in page.rows])
+        return {
+            "type": "ticket.list",
+            "pages": page.pages(),
+            "total_count": page.total_count,
+            "tickets": [render.ticket(v, ctx.version) for v in found],
+        }
+
+    return json(await ctx.db.read(run))
+
+
 async def get_upload(request: Request) -> Response:
     """Attachment files, by their unguessable token (like Intercom's signed URLs)."""
     from sqlalchemy import select
@@ -122,6 +148,7 @@ async def get_upload(request: Request) -> Response:
 
 routes = [
     resource("/tickets", V2_9, POST=create_ticket),
+    resource("/tickets/search", V2_10, POST=search_tickets),
     resource(
         "/tickets/{id}", V2_9, GET=get_ticket, PUT=update_ticket, DELETE=(delete_ticket, V2_13)
     ),

@@ -1,0 +1,226 @@
+"""POST /tickets/search: the ticket fields of Intercom's query language, compiled to SQL.
+
+Fields are Intercom's table (reference §4.2). Where Intercom is silent we decided:
+- results come newest first (by ticket id, which never changes), so paging is stable
+  while tickets are created or updated;
+- `category` takes the 2.14 terms `request`, `task`, `tracker` and also the names
+  `Customer`, `Back-office`, `Tracker`; `state` takes state categories;
+- an assignee id of "0" means unassigned, as Intercom renders it;
+- `teammate_ids` are the admins who wrote a part on the ticket;
+- `ticket_attribute.{id}` reads the indexed copy of custom values (`ticket_values`);
+  files attributes are not searchable;
+- `~ !~ ^ $` on title and description ignore case and use a trigram index: an FTS5
+  table on SQLite, pg_trgm on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, and_, bindparam, not_, or_, select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.types import Boolean
+
+from ticketry.db.database import Conn, Row
+from ticketry.search import compile as search_compile
+from ticketry.search import paging
+from ticketry.search.fields import Field, Fields, FieldType
+from ticketry.search.parse import SearchRequest
+from ticketry.tables import (
+    ticket_contacts,
+    ticket_parts,
+    ticket_type_attributes,
+    ticket_values,
+    tickets,
+)
+
+DEFAULT_PER_PAGE = 20
+ORDER = (paging.SortKey(tickets.c.id, int, descending=True),)
+CATEGORY_TERMS = {"request": "Customer", "task": "Back-office", "tracker": "Tracker"}
+CATEGORIES = {"customer": "Customer", "back-office": "Back-office", "tracker": "Tracker"}
+STATES = ("submitted", "in_progress", "waiting_on_customer", "resolved")
+_ESCAPED = "\\%_"
+
+
+def _int_id(value: str) -> int:
+    if not value.isdigit() or len(value) > 18:
+        raise ValueError(f"'{value}' is not an id")
+    return int(value)
+
+
+def _category(value: str) -> str:
+    found = CATEGORY_TERMS.get(value.lower()) or CATEGORIES.get(value.lower())
+    if found is None:
+        raise ValueError("use request, task or tracker")
+    return found
+
+
+def _state(value: str) -> str:
+    if value not in STATES:
+        raise ValueError(f"use one of {', '.join(STATES)}")
+    return value
+
+
+def _assignee(column: ColumnElement[Any]) -> Field:
+    """Assignee ids, where "0" (Intercom's "nobody") matches the unassigned."""
+
+    def convert(value: str) -> int | None:
+        return None if value == "0" else _int_id(value)
+
+    def build(operator: str, value: Any) -> ColumnElement[bool]:
+        if operator in ("IN", "NIN"):
+            ids = [v for v in value if v is not None]
+            matches = or_(
+                column.in_(ids) if ids else False, *([column.is_(None)] if None in value else [])
+            )
+            return matches if operator == "IN" else not_(matches)
+        return search_compile.condition(column, operator, value)
+
+    return Field(FieldType.ID, build=build, convert=convert)
+
+
+class TextMatch(ColumnElement[bool]):
+    """`lower(column) LIKE pattern` answered by the trigram index of each database."""
+
+    type = Boolean()
+    inherit_cache = True
+
+    def __init__(self, column: str, pattern: str, escaped: bool) -> None:
+        self.column_name = column
+        self.pattern = pattern
+        self.escaped = escaped
+        self.pattern_param = bindparam(None, pattern)
+
+
+@compiles(TextMatch, "sqlite")
+def _text_sqlite(element: TextMatch, compiler: SQLCompiler, **kw: Any) -> str:
+    # FTS5's trigram index answers LIKE only without an ESCAPE clause; a pattern that
+    # needs escaping still gets the right answer, by a scan of the FTS table.
+    pattern = compiler.process(element.pattern_param, **kw)
+    escape = " ESCAPE '\\'" if element.escaped else ""
+    return (
+        f"tickets.id IN (SELECT rowid FROM tickets_fts WHERE "
+        f"tickets_fts.{element.column_name} LIKE {pattern}{escape})"
+    )
+
+
+@compiles(TextMatch, "postgresql")
+def _text_pg(element: TextMatch, compiler: SQLCompiler, **kw: Any) -> str:
+    pattern = compiler.process(element.pattern_param, **kw)
+    return f"lower(tickets.{element.column_name}) LIKE {pattern} ESCAPE '\\'"
+
+
+def _text(column: ColumnElement[Any], name: str) -> Field:
+    def build(operator: str, value: Any) -> ColumnElement[bool]:
+        if operator not in ("~", "!~", "^", "$"):
+            return search_compile.condition(column, operator, value)
+        escaped = any(ch in value for ch in _ESCAPED)
+        text = search_compile.like_escape(value.lower()) if escaped else value.lower()
+        positive = operator.lstrip("!")
+        pattern = {"~": f"%{text}%", "^": f"{text}%", "$": f"%{text}"}[positive]
+        match = TextMatch(name, pattern, escaped)
+        return or_(column.is_(None), not_(match)) if operator == "!~" else match
+
+    return Field(FieldType.STRING, build=build)
+
+
+def _attribute_field(attr: Row) -> Field | None:
+    kind = attr["data_type"]
+    link = select(ticket_values.c.ticket_id).where(
+        ticket_values.c.ticket_id == tickets.c.id, ticket_values.c.attribute_id == attr["id"]
+    )
+    if kind in ("string", "list"):
+        field_type = FieldType.STRING if kind == "string" else FieldType.ID
+        return Field(
+            field_type, build=search_compile.exists_builder(link, ticket_values.c.text_value)
+        )
+    number_types = {
+        "integer": FieldType.INTEGER,
+        "decimal": FieldType.FLOAT,
+        "datetime": FieldType.DATE,
+        "boolean": FieldType.BOOLEAN,
+    }
+    if kind in number_types:
+
+        def convert(value: Any) -> float:
+            return float(value)
+
+        return Field(
+            number_types[kind],
+            convert=convert,
+            build=search_compile.exists_builder(link, ticket_values.c.number_value),
+        )
+    return None  # files
+
+
+def fields(attributes: dict[str, Row]) -> Fields:
+    """The allowlist for one workspace; `attributes` are its custom attributes by id."""
+
+    def attribute(ident: str) -> Field | None:
+        attr = attributes.get(ident)
+        return _attribute_field(attr) if attr is not None else None
+
+    return Fields(
+        {
+            "id": Field(FieldType.ID, column=tickets.c.id, convert=_int_id),
+            "created_at": Field(FieldType.DATE, column=tickets.c.created_at),
+            "updated_at": Field(FieldType.DATE, column=tickets.c.updated_at),
+            "snoozed_until": Field(FieldType.DATE, column=tickets.c.snoozed_until),
+            "title": _text(tickets.c.title, "title"),
+            "description": _text(tickets.c.description, "description"),
+            "category": Field(
+                FieldType.STRING,
+                column=tickets.c.category,
+                convert=_category,
+                operators=("=", "!=", "IN", "NIN"),
+            ),
+            "ticket_type_id": Field(FieldType.ID, column=tickets.c.ticket_type_id, convert=_int_id),
+            "contact_ids": Field(
+                FieldType.ID,
+                build=search_compile.exists_builder(
+                    select(ticket_contacts.c.contact_id).where(
+                        ticket_contacts.c.ticket_id == tickets.c.id
+                    ),
+                    ticket_contacts.c.contact_id,
+                ),
+            ),
+            "teammate_ids": Field(
+                FieldType.ID,
+                build=search_compile.exists_builder(
+                    select(ticket_parts.c.author_id).where(
+                        ticket_parts.c.ticket_id == tickets.c.id,
+                        ticket_parts.c.author_type == "admin",
+                    ),
+                    ticket_parts.c.author_id,
+                ),
+            ),
+            "admin_assignee_id": _assignee(tickets.c.admin_assignee_id),
+            "team_assignee_id": _assignee(tickets.c.team_assignee_id),
+            "open": Field(FieldType.BOOLEAN, column=tickets.c.open),
+            "state": Field(
+                FieldType.STRING,
+                column=tickets.c.state,
+                convert=_state,
+                operators=("=", "!=", "IN", "NIN"),
+            ),
+        },
+        prefixes={"ticket_attribute.": attribute},
+    )
+
+
+def custom_attributes(conn: Conn, workspace_id: int) -> dict[str, Row]:
+    rows = conn.all(
+        select(ticket_type_attributes.c.id, ticket_type_attributes.c.data_type).where(
+            ticket_type_attributes.c.workspace_id == workspace_id,
+            ticket_type_attributes.c.is_default.is_(False),
+        )
+    )
+    return {str(r["id"]): r for r in rows}
+
+
+def statement(workspace_id: int, request: SearchRequest) -> Select[Any]:
+    return select(tickets.c.id).where(
+        and_(tickets.c.workspace_id == workspace_id, search_compile.where(request.query))
+    )
