@@ -32,6 +32,7 @@ from ticketry.workspaces import service as ws_service
 
 PG_ENV = "TICKETRY_TEST_POSTGRES_URL"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+AUTH_CACHE_SECONDS = 1.0  # short, so revocation tests wait little
 
 
 def _free_port() -> int:
@@ -92,7 +93,7 @@ def server(
         urls = _postgres_database()
     database_url = next(urls)
     migrate.upgrade(database_url)
-    settings = Settings(database_url=database_url)
+    settings = Settings(database_url=database_url, auth_cache_seconds=AUTH_CACHE_SECONDS)
     port = _free_port()
     config = uvicorn.Config(
         create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
@@ -184,7 +185,7 @@ class Api(httpx.Client):
 def make_api(server: Server, token: str | None) -> Api:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     client = Api(base_url=server.url, headers=headers, timeout=30)
-    principal = server.tx(lambda c: auth.lookup(c, token)) if token else None
+    principal = server.tx(lambda c: auth.lookup(c, auth.token_hash(token))) if token else None
     if principal is not None:
         client.default_version = principal.default_version
     return client
@@ -211,7 +212,8 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     pg_skipped = sum(1 for r in skipped if "PostgreSQL tests SKIPPED" in str(r.longrepr))
     if pg_skipped:
         terminalreporter.write_line(
-            f"PostgreSQL was SKIPPED ({pg_skipped} tests): set {PG_ENV} to run them", yellow=True)
+            f"PostgreSQL was SKIPPED ({pg_skipped} tests): set {PG_ENV} to run them", yellow=True
+        )
     else:
         ran = sum(1 for r in terminalreporter.stats.get("passed", []) if "[postgresql" in r.nodeid)
         terminalreporter.write_line(f"PostgreSQL: {ran} tests passed on PostgreSQL")

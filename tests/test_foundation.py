@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
-from tests.conftest import Server, Workspace, make_api, make_workspace
+from tests.conftest import AUTH_CACHE_SECONDS, Server, Workspace, make_api, make_workspace
 from tests.helpers import assert_error
 from ticketry.workspaces import service as ws_service
 
@@ -23,9 +25,15 @@ def test_bad_or_missing_token_is_401(server: Server, header: str | None) -> None
 
 def test_revoked_token_is_401(server: Server, workspace: Workspace) -> None:
     issued = server.tx(lambda c: ws_service.create_token(c, workspace.id, workspace.admin_id))
+    unused = server.tx(lambda c: ws_service.create_token(c, workspace.id, workspace.admin_id))
     with make_api(server, issued.token) as client:
-        assert client.get("/me").status_code == 200
+        assert client.get("/me").status_code == 200  # now cached by the server
         server.tx(lambda c: ws_service.revoke_token(c, workspace.id, issued.id))
+        server.tx(lambda c: ws_service.revoke_token(c, workspace.id, unused.id))
+        # a token the server never saw is refused at once; a cached one once its entry expires
+        with make_api(server, unused.token) as other:
+            assert_error(other.get("/me"), 401, "unauthorized")
+        time.sleep(AUTH_CACHE_SECONDS + 0.1)
         assert_error(client.get("/me"), 401, "unauthorized")
 
 

@@ -18,7 +18,9 @@ from starlette.responses import Response
 
 from ticketry.db.database import Database
 from ticketry.errors import ApiError, Internal, MethodNotAllowed, NotFound
+from ticketry.kit.auth import TokenCache
 from ticketry.kit.http import error_response
+from ticketry.kit.routing import SegmentRouter
 from ticketry.routes import routes
 from ticketry.settings import Settings
 
@@ -63,14 +65,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.db = Database(settings)
+        app.state.tokens = TokenCache(settings.auth_cache_seconds)
         app.state.public_url = settings.public_url.rstrip("/") if settings.public_url else None
         try:
             yield
         finally:
             app.state.db.close()
 
-    return Starlette(
-        routes=routes,
+    app = Starlette(
         lifespan=lifespan,
         exception_handlers={
             ApiError: _api_error,
@@ -78,3 +80,5 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Exception: _unexpected,
         },
     )
+    app.router = SegmentRouter(routes, lifespan=lifespan)
+    return app

@@ -18,6 +18,9 @@ class Settings:
     # SQLite `synchronous` pragma: FULL makes every commit survive power loss; NORMAL
     # (WAL) survives a crash of the process but may lose the last commits on power loss.
     sqlite_synchronous: str = "FULL"
+    # How long a process trusts a token it has already checked. A revoked token keeps
+    # working in a running server for at most this long; 0 checks on every request.
+    auth_cache_seconds: float = 10.0
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -27,6 +30,7 @@ class Settings:
             "public_url": env.get("TICKETRY_PUBLIC_URL") or None,
             "pool_size": int(env.get("TICKETRY_POOL_SIZE", "10")),
             "sqlite_synchronous": env.get("TICKETRY_SQLITE_SYNCHRONOUS", "FULL").upper(),
+            "auth_cache_seconds": float(env.get("TICKETRY_AUTH_CACHE_SECONDS", "10")),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]

@@ -178,6 +178,7 @@ def token_revoke(args: argparse.Namespace) -> None:
 
 def register_extra(sub: Any, with_workspace: Callable[..., Any]) -> None:
     """Subcommands owned by other domains (ticket states, seeding) hook in here."""
-    from ticketry.cli import states
+    from ticketry.cli import seed, states
 
     states.register(sub, with_workspace)
+    seed.register(sub)

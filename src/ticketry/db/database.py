@@ -32,11 +32,17 @@ Row = Any  # sqlite3.Row or a psycopg dict row: both index by column name
 class Conn:
     """One transaction's connection, with a small query API over the raw driver."""
 
-    __slots__ = ("dialect", "raw")
+    __slots__ = ("cache", "dialect", "raw", "writable")
 
-    def __init__(self, raw: Any, dialect: str) -> None:
+    def __init__(
+        self, raw: Any, dialect: str, writable: bool = True, cache: dict[str, Any] | None = None
+    ) -> None:
         self.raw = raw
         self.dialect = dialect
+        # False in read transactions: only what they read (committed data) may be cached.
+        self.writable = writable
+        # The database's process-wide cache, by name (see ticket_types.queries.load_type).
+        self.cache = cache if cache is not None else {}
 
     def _cursor(self, q: Any, params: dict[str, Any] | None) -> Any:
         if isinstance(q, Q):
@@ -104,6 +110,7 @@ class Database:
         self.dialect = dialect_of(self.url)
         self._settings = settings
         self._local = threading.local()
+        self.cache: dict[str, Any] = {}  # per database, never shared between two of them
         self._pool: Any = None
         if self.dialect == "postgresql":
             from psycopg.rows import dict_row
@@ -140,14 +147,14 @@ class Database:
             raw = self._sqlite()
             raw.execute("BEGIN IMMEDIATE" if write else "BEGIN")
             try:
-                yield Conn(raw, "sqlite")
+                yield Conn(raw, "sqlite", write, self.cache)
             except BaseException:
                 raw.execute("ROLLBACK")
                 raise
             raw.execute("COMMIT")
         else:
             with self._pool.connection() as raw:  # commits on success, rolls back on error
-                yield Conn(raw, "postgresql")
+                yield Conn(raw, "postgresql", write, self.cache)
 
     # -- running units of work ----------------------------------------------------------
 

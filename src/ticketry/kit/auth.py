@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import time
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, select
@@ -39,8 +40,9 @@ _LOOKUP = Q(
 )
 
 
-def lookup(conn: Conn, token: str) -> Principal | None:
-    row = conn.one(_LOOKUP, {"h": token_hash(token)})
+def lookup(conn: Conn, digest: str) -> Principal | None:
+    """The principal of a token, by the token's hash."""
+    row = conn.one(_LOOKUP, {"h": digest})
     if row is None:
         return None
     return Principal(row["workspace_id"], row["admin_id"], row["default_version"])
@@ -55,3 +57,32 @@ def bearer(header: str | None) -> str | None:
     if scheme.lower() != "bearer" or not token:
         return None
     return token
+
+
+class TokenCache:
+    """Tokens this process has already resolved, by hash, for `ttl` seconds.
+
+    Only successful lookups are kept (a wrong token costs a query every time), and the
+    cache is bounded: when full it is simply emptied.
+    """
+
+    MAX_ENTRIES = 10_000
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._entries: dict[str, tuple[float, Principal]] = {}
+
+    def get(self, token: str) -> tuple[str, Principal | None]:
+        """The token's hash and, when fresh in the cache, its principal."""
+        digest = token_hash(token)
+        found = self._entries.get(digest)
+        if found is not None and found[0] > time.monotonic():
+            return digest, found[1]
+        return digest, None
+
+    def put(self, digest: str, principal: Principal) -> None:
+        if self.ttl <= 0:
+            return
+        if len(self._entries) >= self.MAX_ENTRIES:
+            self._entries.clear()
+        self._entries[digest] = (time.monotonic() + self.ttl, principal)

@@ -98,13 +98,17 @@ Handler = Callable[[Ctx], Awaitable[Response]]
 
 
 async def authenticate(request: Request) -> tuple[Database, auth.Principal]:
-    db: Database = request.app.state.db
+    state = request.app.state
+    db: Database = state.db
     token = auth.bearer(request.headers.get("authorization"))
     if token is None:
         raise Unauthorized()
-    principal = await db.read(auth.lookup, token)
+    digest, principal = state.tokens.get(token)
     if principal is None:
-        raise Unauthorized()
+        principal = await db.read(auth.lookup, digest)
+        if principal is None:
+            raise Unauthorized()
+        state.tokens.put(digest, principal)
     return db, principal
 
 

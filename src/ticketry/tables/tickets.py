@@ -27,6 +27,8 @@ ticket_types = Table(
     Column("category", String(16), nullable=False),  # Customer | Back-office | Tracker
     flag("is_internal"),
     flag("archived"),
+    # Bumped by every change to the type or its attributes: lets readers cache the type.
+    Column("revision", Integer, nullable=False, server_default="0"),
     Column("created_at", Timestamp, nullable=False),
     Column("updated_at", Timestamp, nullable=False),
     Index(None, "workspace_id", "name"),

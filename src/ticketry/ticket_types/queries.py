@@ -62,6 +62,8 @@ class TypeData:
     by_id: dict[int, Row] = field(default_factory=dict)
     # attribute id -> decoded `input_options`, parsed once per load rather than per value
     options: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # version -> the type as embedded in a ticket (filled by tickets/render.py)
+    rendered: dict[Any, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, row: Row, attributes: list[Row]) -> TypeData:
@@ -99,11 +101,35 @@ def all_attributes(conn: Conn, workspace_id: int) -> dict[int, list[Row]]:
     return out
 
 
+_REVISION = Q(
+    select(ticket_types.c.revision).where(
+        ticket_types.c.workspace_id == bindparam("ws"), ticket_types.c.id == bindparam("id")
+    )
+)
+_CACHE_MAX = 2_000
+
+
 def load_type(conn: Conn, workspace_id: int, type_id: int) -> TypeData | None:
+    # (workspace, type) -> (revision, TypeData), per database: every ticket read embeds
+    # its type, which rarely changes; one indexed read of `revision` says if it is current.
+    cache: dict[tuple[int, int], tuple[int, TypeData]] = conn.cache.setdefault("types", {})
+    key = (workspace_id, type_id)
+    cached = cache.get(key)
+    if cached is not None:
+        row = conn.one(_REVISION, {"ws": workspace_id, "id": type_id})
+        if row is None:
+            return None
+        if row["revision"] == cached[0]:
+            return cached[1]
     row = get_type(conn, workspace_id, type_id)
     if row is None:
         return None
-    return TypeData.of(row, attributes_of(conn, workspace_id, type_id))
+    data = TypeData.of(row, attributes_of(conn, workspace_id, type_id))
+    if not conn.writable:  # a write transaction may still roll back what it read
+        if len(cache) >= _CACHE_MAX:
+            cache.clear()
+        cache[key] = (row["revision"], data)
+    return data
 
 
 def load_types(conn: Conn, workspace_id: int, type_ids: Iterable[int]) -> dict[int, TypeData]:

@@ -182,7 +182,7 @@ def update_type(conn: Conn, workspace_id: int, type_id: int, changes: dict[str, 
     conn.execute(
         update(ticket_types)
         .where(ticket_types.c.workspace_id == workspace_id, ticket_types.c.id == type_id)
-        .values(**values, updated_at=now)
+        .values(**values, updated_at=now, revision=ticket_types.c.revision + 1)
     )
     if values.get("category", row["category"]) != row["category"]:
         conn.execute(
@@ -193,10 +193,12 @@ def update_type(conn: Conn, workspace_id: int, type_id: int, changes: dict[str, 
 
 
 def _touch_type(conn: Conn, workspace_id: int, type_id: int, now: int) -> None:
+    """Every change to a type or its attributes bumps `revision`, which readers use to
+    know their cached copy of the type is still current."""
     conn.execute(
         update(ticket_types)
         .where(ticket_types.c.workspace_id == workspace_id, ticket_types.c.id == type_id)
-        .values(updated_at=now)
+        .values(updated_at=now, revision=ticket_types.c.revision + 1)
     )
 
 

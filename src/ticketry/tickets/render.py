@@ -42,7 +42,12 @@ def ticket(view: TicketView, version: Version) -> dict[str, Any]:
         out["ticket_state"] = view.state["category"]
         out["ticket_state_internal_label"] = view.state["internal_label"]
         out["ticket_state_external_label"] = view.state["external_label"]
-    out["ticket_type"] = type_render.ticket_type(view.type.row, view.type.attributes, version)
+    embedded = view.type.rendered.get(version)
+    if embedded is None:  # TypeData is cached across requests: render each version once
+        embedded = view.type.rendered[version] = type_render.ticket_type(
+            view.type.row, view.type.attributes, version
+        )
+    out["ticket_type"] = embedded
     out["contacts"] = {
         "type": "contact.list",
         "contacts": [

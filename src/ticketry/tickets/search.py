@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, not_, or_, select
+from sqlalchemy import Select, and_, bindparam, false, not_, or_, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
@@ -72,10 +72,13 @@ def _assignee(column: ColumnElement[Any]) -> Field:
     def build(operator: str, value: Any) -> ColumnElement[bool]:
         if operator in ("IN", "NIN"):
             ids = [v for v in value if v is not None]
-            matches = or_(
-                column.in_(ids) if ids else False, *([column.is_(None)] if None in value else [])
-            )
-            return matches if operator == "IN" else not_(matches)
+            listed = column.in_(ids) if ids else false()
+            if operator == "IN":
+                return or_(listed, column.is_(None)) if None in value else listed
+            # NOT (NULL IN (...)) is NULL, so say whether NIN matches the unassigned.
+            if None in value:
+                return and_(column.is_not(None), not_(listed))
+            return or_(column.is_(None), not_(listed))
         return search_compile.condition(column, operator, value)
 
     return Field(FieldType.ID, build=build, convert=convert)
