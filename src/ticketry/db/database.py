@@ -4,15 +4,17 @@ One unit of work per request: a handler hands a plain function `fn(conn, ...)` t
 `Database.read` or `Database.write`, which runs it inside one transaction and commits once
 before the response is built, so a failed commit is an error, never a 200.
 
-SQLite work runs inline on the event loop thread: a point read takes microseconds, less
-than a hop to a worker thread, and SQLite serialises writers anyway. PostgreSQL work runs
-in Starlette's thread pool on a psycopg connection pool, so a slow query never stalls
-other requests. Writes on SQLite start with BEGIN IMMEDIATE so two writers never deadlock
-on a lock upgrade.
+SQLite reads run inline on the event loop thread: a point read takes microseconds, less
+than a hop to a worker thread. SQLite writes go to one writer thread that commits the
+waiting units of work together (`db/writer.py`), so durable commits (an fsync each) do not
+cap throughput and never stall reads. PostgreSQL work runs in Starlette's thread pool on a
+psycopg connection pool, so a slow query never stalls other requests. Writes on SQLite
+start with BEGIN IMMEDIATE so two writers never deadlock on a lock upgrade.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
@@ -22,6 +24,7 @@ from typing import Any, ParamSpec, TypeVar
 from starlette.concurrency import run_in_threadpool
 
 from ticketry.db.sql import Q, compile_sql
+from ticketry.db.writer import GroupCommitWriter
 from ticketry.settings import Settings
 
 P = ParamSpec("P")
@@ -70,6 +73,17 @@ class Conn:
         """Run a statement; the number of rows it touched."""
         return self._cursor(q, params).rowcount
 
+    def execute_many(self, q: Q, rows: list[dict[str, Any]]) -> None:
+        """Run a precompiled statement once per parameter set."""
+        text, literals = q.compiled(self.dialect)
+        if literals:
+            rows = [{**literals, **r} for r in rows]
+        if self.dialect == "sqlite":
+            self.raw.executemany(text, rows)
+        else:
+            with self.raw.cursor() as cur:
+                cur.executemany(text, rows)
+
 
 def dialect_of(url: str) -> str:
     if url.startswith("sqlite:"):
@@ -112,6 +126,8 @@ class Database:
         self._local = threading.local()
         self.cache: dict[str, Any] = {}  # per database, never shared between two of them
         self._pool: Any = None
+        self._writer: GroupCommitWriter | None = None
+        self._writer_lock = threading.Lock()
         if self.dialect == "postgresql":
             from psycopg.rows import dict_row
             from psycopg_pool import ConnectionPool
@@ -126,19 +142,31 @@ class Database:
 
     # -- connections -------------------------------------------------------------------
 
+    def _connect_sqlite(self) -> sqlite3.Connection:
+        raw = sqlite3.connect(
+            sqlite_path(self.url), isolation_level=None, check_same_thread=False, timeout=30
+        )
+        raw.row_factory = sqlite3.Row
+        raw.execute("PRAGMA journal_mode=WAL")
+        raw.execute("PRAGMA foreign_keys=ON")
+        raw.execute("PRAGMA busy_timeout=30000")
+        raw.execute(f"PRAGMA synchronous={self._settings.sqlite_synchronous}")
+        return raw
+
     def _sqlite(self) -> sqlite3.Connection:
         raw = getattr(self._local, "conn", None)
         if raw is None:
-            raw = sqlite3.connect(
-                sqlite_path(self.url), isolation_level=None, check_same_thread=False, timeout=30
-            )
-            raw.row_factory = sqlite3.Row
-            raw.execute("PRAGMA journal_mode=WAL")
-            raw.execute("PRAGMA foreign_keys=ON")
-            raw.execute("PRAGMA busy_timeout=30000")
-            raw.execute(f"PRAGMA synchronous={self._settings.sqlite_synchronous}")
-            self._local.conn = raw
+            raw = self._local.conn = self._connect_sqlite()
         return raw
+
+    def _group_writer(self) -> GroupCommitWriter:
+        if self._writer is None:
+            with self._writer_lock:
+                if self._writer is None:
+                    self._writer = GroupCommitWriter(
+                        self._connect_sqlite, lambda raw: Conn(raw, "sqlite", True, self.cache)
+                    )
+        return self._writer
 
     @contextmanager
     def transaction(self, write: bool = True) -> Iterator[Conn]:
@@ -169,10 +197,13 @@ class Database:
 
     async def write(self, fn: Callable[..., T], *args: Any) -> T:
         if self.dialect == "sqlite":
-            return self.run_sync(True, fn, *args)
+            return await asyncio.wrap_future(self._group_writer().submit(fn, args))
         return await run_in_threadpool(self.run_sync, True, fn, *args)
 
     def close(self) -> None:
+        if self._writer is not None:
+            self._writer.stop()
+            self._writer = None
         if self._pool is not None:
             self._pool.close()
         raw = getattr(self._local, "conn", None)

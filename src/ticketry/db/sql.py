@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import Column, Table, bindparam, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import ClauseElement
 
@@ -52,3 +53,22 @@ class Q:
         if not literals:
             return text, params or {}
         return text, {**literals, **(params or {})}
+
+
+class InsertQ(Q):
+    """A precompiled INSERT of one row naming every column but the generated `id`, for
+    hot write paths (compiling an insert costs more than running it). `row()` fills the
+    columns a caller leaves out with NULL and refuses names the table does not have."""
+
+    __slots__ = ("columns",)
+
+    def __init__(self, table: Table, returning: Column[Any] | None = None) -> None:
+        self.columns = tuple(c.key for c in table.columns if c.key != "id")
+        stmt = insert(table).values({k: bindparam(k) for k in self.columns})
+        super().__init__(stmt.returning(returning) if returning is not None else stmt)
+
+    def row(self, **values: Any) -> dict[str, Any]:
+        unknown = set(values) - set(self.columns)
+        if unknown:
+            raise KeyError(f"no such columns: {sorted(unknown)}")
+        return {k: values.get(k) for k in self.columns}

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import bindparam, func, select
 
 from ticketry.db.database import Conn, Row
-from ticketry.db.sql import Q
+from ticketry.db.sql import InsertQ, Q
 from ticketry.kit.versions import V2_13, V2_14, Version
 from ticketry.tables import admins, contacts, ticket_parts
 
@@ -27,6 +27,9 @@ APP_PACKAGE_CODE = "ticketry-api"
 class Author:
     type: str  # admin | bot | team | user
     id: str
+
+
+_INSERT = InsertQ(ticket_parts, returning=ticket_parts.c.id)
 
 
 def append(
@@ -44,8 +47,8 @@ def append(
     data: dict[str, Any] | None = None,
 ) -> int:
     return conn.scalar(
-        insert(ticket_parts)
-        .values(
+        _INSERT,
+        _INSERT.row(
             workspace_id=workspace_id,
             ticket_id=ticket_id,
             part_type=part_type,
@@ -59,8 +62,7 @@ def append(
             data=orjson.dumps(data).decode() if data else None,
             created_at=at,
             updated_at=at,
-        )
-        .returning(ticket_parts.c.id)
+        ),
     )
 
 

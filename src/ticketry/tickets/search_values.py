@@ -9,14 +9,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete
 
 from ticketry.db.database import Conn
+from ticketry.db.sql import InsertQ
 from ticketry.tables import ticket_values
 from ticketry.ticket_types.queries import TypeData
 
 TEXT_TYPES = ("string", "list")
 NUMBER_TYPES = ("integer", "decimal", "datetime", "boolean")
+
+
+_INSERT = InsertQ(ticket_values)
 
 
 def rows_for(
@@ -78,4 +82,4 @@ def write(
         )
     rows = rows_for(workspace_id, ticket_id, type_data, values, ids)
     if rows:
-        conn.execute(insert(ticket_values).values(rows))
+        conn.execute_many(_INSERT, rows)

@@ -11,11 +11,11 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from sqlalchemy import bindparam, delete, insert, update
+from sqlalchemy import bindparam, delete, update
 
 from ticketry.contacts.service import resolve_contact
 from ticketry.db.database import Conn, Row
-from ticketry.db.sql import Q
+from ticketry.db.sql import InsertQ, Q
 from ticketry.errors import ApiError, NotFound, ParameterInvalid, ParameterNotFound
 from ticketry.kit import ids
 from ticketry.kit.versions import Version
@@ -37,6 +37,10 @@ _NEXT_NUMBER = Q(
     .values(ticket_seq=workspaces.c.ticket_seq + 1)
     .returning(workspaces.c.ticket_seq)
 )
+
+
+_INSERT_TICKET = InsertQ(tickets, returning=tickets.c.id)
+_INSERT_CONTACT = InsertQ(ticket_contacts)
 
 
 def ticket_not_found() -> NotFound:
@@ -125,8 +129,8 @@ def create_ticket(
     number = conn.scalar(_NEXT_NUMBER, {"ws": workspace_id})
     stored = {str(k): v for k, v in values.items()}
     ticket_id = conn.scalar(
-        insert(tickets)
-        .values(
+        _INSERT_TICKET,
+        _INSERT_TICKET.row(
             workspace_id=workspace_id,
             ticket_number=number,
             ticket_type_id=type_data.row["id"],
@@ -142,13 +146,11 @@ def create_ticket(
             created_at=at,
             updated_at=at,
             **_defaults_to_columns(type_data, stored),
-        )
-        .returning(tickets.c.id)
+        ),
     )
     conn.execute(
-        insert(ticket_contacts).values(
-            ticket_id=ticket_id, contact_id=contact["id"], workspace_id=workspace_id
-        )
+        _INSERT_CONTACT,
+        {"ticket_id": ticket_id, "contact_id": contact["id"], "workspace_id": workspace_id},
     )
     search_values.write(conn, workspace_id, ticket_id, type_data, stored, values, replace=False)
     author = Author("admin", str(caller_admin))
