@@ -16,7 +16,7 @@ from tests.conftest import Server, Workspace, make_api, make_workspace
 from tests.helpers import assert_error
 from ticketry.contacts import queries
 from ticketry.search import compile as search_compile
-from ticketry.search.compile import exists_builder, json_boolean, json_number
+from ticketry.search.compile import json_boolean, json_number, link_builder
 from ticketry.search.fields import Field, Fields, FieldType
 from ticketry.search.parse import parse_query
 from ticketry.tables import contact_companies, contacts
@@ -390,7 +390,7 @@ def test_not_json_is_a_400(api: Any) -> None:
 # -- building blocks the ticket search will use, on the real databases -----------------------
 
 
-def test_exists_builder_for_many_to_many_fields(
+def test_link_builder_for_many_to_many_fields(
     api: Any, server: Server, workspace: Workspace, people: list[dict[str, Any]]
 ) -> None:
     acme = api.post("/companies", json={"company_id": "acme"}).json()["id"]
@@ -399,13 +399,12 @@ def test_exists_builder_for_many_to_many_fields(
     for contact_id, company_ids in links.items():
         for company_id in company_ids:
             api.post(f"/contacts/{contact_id}/companies", json={"id": company_id})
-    link = select(contact_companies.c.company_id).where(
-        contact_companies.c.contact_id == contacts.c.id
-    )
+    link = select(contact_companies.c.contact_id)
     fields = Fields(
         {
             "company_ids": Field(
-                FieldType.ID, build=exists_builder(link, contact_companies.c.company_id)
+                FieldType.ID,
+                build=link_builder(contacts.c.id, link, contact_companies.c.company_id),
             ),
             "seats": Field(
                 FieldType.INTEGER, column=json_number(contacts.c.custom_attributes, "seats")

@@ -83,22 +83,27 @@ def _positive(column: ColumnElement[Any], operator: str, value: Any) -> ColumnEl
     raise ValueError(f"no positive form for operator {operator}")
 
 
-def exists_builder(link: Select[Any], column: ColumnElement[Any]) -> Builder:
+def link_builder(
+    parent: ColumnElement[Any], link: Select[Any], column: ColumnElement[Any]
+) -> Builder:
     """A Builder for a many-to-many field (a ticket's `contact_ids`): `link` selects the
-    parent's link rows (already correlated to the parent), `column` is the linked id.
+    parent ids of the link rows (uncorrelated, with any fixed conditions), `column` is the
+    linked value compared to the search value.
 
     A positive operator matches when ANY linked value matches; a negative one when NO
     linked value matches the positive form (`contact_ids != X`: X is not on the ticket);
-    `= null` means no links at all, `!= null` at least one.
+    `= null` means no links at all, `!= null` at least one. Written as `parent IN (...)`
+    rather than a correlated EXISTS: SQLite then reads the link index once instead of
+    probing it for every parent row (seconds at a million tickets).
     """
 
     def build(operator: str, value: Any) -> ColumnElement[bool]:
         if value is None:
-            has_any = link.exists()
+            has_any = parent.in_(link)
             return not_(has_any) if operator == "=" else has_any
-        matches = link.where(
-            _positive(column, _POSITIVE_OF.get(operator, operator), value)
-        ).exists()
+        matches = parent.in_(
+            link.where(_positive(column, _POSITIVE_OF.get(operator, operator), value))
+        )
         return not_(matches) if operator in _POSITIVE_OF else matches
 
     return build

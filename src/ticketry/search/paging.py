@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import Select, and_, func, literal_column, or_, select
 from sqlalchemy.sql.elements import ColumnElement
 
 from ticketry.db.database import Conn, Row
@@ -20,6 +20,8 @@ from ticketry.errors import ParameterInvalid
 from ticketry.kit import pagination
 
 MAX_PER_PAGE = 150
+# Up to this many matches, SQLite sorts the matches rather than walking the order index.
+SORT_MATCHES_BELOW = 10_000
 _BIG = 2**63
 
 
@@ -126,7 +128,16 @@ def fetch_page(
         page, keys = _position(starting_after, order, cursor_field)
     total = conn.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     paged = stmt if keys is None else stmt.where(_after(order, keys))
-    paged = paged.order_by(*(k.column.desc() if k.descending else k.column for k in order))
+    terms = [k.column for k in order]
+    if conn.dialect == "sqlite" and total is not None and total <= SORT_MATCHES_BELOW:
+        # SQLite's planner prefers walking the index of the page order and testing every
+        # row, which reads the whole table when few rows match (no statistics on ranges).
+        # Knowing the count, order by `+column` (SQLite's documented way to keep a term
+        # off an index): it then reads the matches through the filter's index and sorts.
+        terms = [literal_column(f"+{k.column.table.name}.{k.column.name}") for k in order]
+    paged = paged.order_by(
+        *(t.desc() if k.descending else t for t, k in zip(terms, order, strict=True))
+    )
     rows = conn.all(paged.limit(per_page + 1))
     next_cursor = None
     if len(rows) > per_page:

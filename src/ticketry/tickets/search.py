@@ -17,17 +17,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, false, not_, or_, select
+from sqlalchemy import Select, and_, bindparam, false, literal_column, not_, or_, select, union
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.types import Boolean
+from sqlalchemy.types import NullType
 
 from ticketry.db.database import Conn, Row
 from ticketry.search import compile as search_compile
 from ticketry.search import paging
 from ticketry.search.fields import Field, Fields, FieldType
-from ticketry.search.parse import SearchRequest
+from ticketry.search.parse import Group, Node, SearchRequest
 from ticketry.tables import (
     ticket_contacts,
     ticket_parts,
@@ -85,45 +85,62 @@ def _assignee(column: ColumnElement[Any]) -> Field:
 
 
 class TextMatch(ColumnElement[bool]):
-    """`lower(column) LIKE pattern` answered by the trigram index of each database."""
+    """A case-insensitive contains / starts with / ends with on title or description,
+    answered by each database's trigram index.
 
-    type = Boolean()
-    inherit_cache = True
+    PostgreSQL: `lower(column) LIKE pattern`, which the pg_trgm GIN index serves. SQLite:
+    an FTS5 trigram phrase query (`MATCH`), which is exactly "contains" for three or more
+    characters and reads only the index, or `^"..."` for "starts with"; shorter values and
+    "ends with" fall back to LIKE on the FTS table, which checks every row.
+    """
 
-    def __init__(self, column: str, pattern: str, escaped: bool) -> None:
+    # NullType, not Boolean: SQLite would get `... IN (...) = 1`, which hides the IN from
+    # its planner (a full index scan instead of probing the matches).
+    type = NullType()
+    inherit_cache = False
+
+    def __init__(self, column: str, operator: str, value: str) -> None:
         self.column_name = column
-        self.pattern = pattern
-        self.escaped = escaped
-        self.pattern_param = bindparam(None, pattern)
+        self.operator = operator  # ~ ^ $
+        self.value = value
+
+
+def _like_pattern(operator: str, value: str) -> tuple[str, bool]:
+    escaped = any(ch in value for ch in _ESCAPED)
+    text = search_compile.like_escape(value.lower()) if escaped else value.lower()
+    return {"~": f"%{text}%", "^": f"{text}%", "$": f"%{text}"}[operator], escaped
 
 
 @compiles(TextMatch, "sqlite")
 def _text_sqlite(element: TextMatch, compiler: SQLCompiler, **kw: Any) -> str:
-    # FTS5's trigram index answers LIKE only without an ESCAPE clause; a pattern that
-    # needs escaping still gets the right answer, by a scan of the FTS table.
-    pattern = compiler.process(element.pattern_param, **kw)
-    escape = " ESCAPE '\\'" if element.escaped else ""
+    column = element.column_name
+    if element.operator in ("~", "^") and len(element.value) >= 3:
+        phrase = '"' + element.value.replace('"', '""') + '"'
+        query = f"{column} : {'^' if element.operator == '^' else ''}{phrase}"
+        param = compiler.process(bindparam(None, query), **kw)
+        return f"tickets.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH {param})"
+    pattern, escaped = _like_pattern(element.operator, element.value)
+    param = compiler.process(bindparam(None, pattern), **kw)
+    # FTS5 reads LIKE through its index only without ESCAPE; with it, it scans (correctly).
+    escape = " ESCAPE '\\'" if escaped else ""
     return (
         f"tickets.id IN (SELECT rowid FROM tickets_fts WHERE "
-        f"tickets_fts.{element.column_name} LIKE {pattern}{escape})"
+        f"tickets_fts.{column} LIKE {param}{escape})"
     )
 
 
 @compiles(TextMatch, "postgresql")
 def _text_pg(element: TextMatch, compiler: SQLCompiler, **kw: Any) -> str:
-    pattern = compiler.process(element.pattern_param, **kw)
-    return f"lower(tickets.{element.column_name}) LIKE {pattern} ESCAPE '\\'"
+    pattern, _ = _like_pattern(element.operator, element.value)
+    param = compiler.process(bindparam(None, pattern), **kw)
+    return f"lower(tickets.{element.column_name}) LIKE {param} ESCAPE '\\'"
 
 
 def _text(column: ColumnElement[Any], name: str) -> Field:
     def build(operator: str, value: Any) -> ColumnElement[bool]:
         if operator not in ("~", "!~", "^", "$"):
             return search_compile.condition(column, operator, value)
-        escaped = any(ch in value for ch in _ESCAPED)
-        text = search_compile.like_escape(value.lower()) if escaped else value.lower()
-        positive = operator.lstrip("!")
-        pattern = {"~": f"%{text}%", "^": f"{text}%", "$": f"%{text}"}[positive]
-        match = TextMatch(name, pattern, escaped)
+        match = TextMatch(name, operator.lstrip("!"), value)
         return or_(column.is_(None), not_(match)) if operator == "!~" else match
 
     return Field(FieldType.STRING, build=build)
@@ -131,13 +148,12 @@ def _text(column: ColumnElement[Any], name: str) -> Field:
 
 def _attribute_field(attr: Row) -> Field | None:
     kind = attr["data_type"]
-    link = select(ticket_values.c.ticket_id).where(
-        ticket_values.c.ticket_id == tickets.c.id, ticket_values.c.attribute_id == attr["id"]
-    )
+    link = select(ticket_values.c.ticket_id).where(ticket_values.c.attribute_id == attr["id"])
     if kind in ("string", "list"):
         field_type = FieldType.STRING if kind == "string" else FieldType.ID
         return Field(
-            field_type, build=search_compile.exists_builder(link, ticket_values.c.text_value)
+            field_type,
+            build=search_compile.link_builder(tickets.c.id, link, ticket_values.c.text_value),
         )
     number_types = {
         "integer": FieldType.INTEGER,
@@ -153,7 +169,7 @@ def _attribute_field(attr: Row) -> Field | None:
         return Field(
             number_types[kind],
             convert=convert,
-            build=search_compile.exists_builder(link, ticket_values.c.number_value),
+            build=search_compile.link_builder(tickets.c.id, link, ticket_values.c.number_value),
         )
     return None  # files
 
@@ -182,19 +198,17 @@ def fields(attributes: dict[str, Row]) -> Fields:
             "ticket_type_id": Field(FieldType.ID, column=tickets.c.ticket_type_id, convert=_int_id),
             "contact_ids": Field(
                 FieldType.ID,
-                build=search_compile.exists_builder(
-                    select(ticket_contacts.c.contact_id).where(
-                        ticket_contacts.c.ticket_id == tickets.c.id
-                    ),
-                    ticket_contacts.c.contact_id,
+                build=search_compile.link_builder(
+                    tickets.c.id, select(ticket_contacts.c.ticket_id), ticket_contacts.c.contact_id
                 ),
             ),
             "teammate_ids": Field(
                 FieldType.ID,
-                build=search_compile.exists_builder(
-                    select(ticket_parts.c.author_id).where(
-                        ticket_parts.c.ticket_id == tickets.c.id,
-                        ticket_parts.c.author_type == "admin",
+                build=search_compile.link_builder(
+                    tickets.c.id,
+                    # a literal, so SQLite can use the partial index on admin authors
+                    select(ticket_parts.c.ticket_id).where(
+                        ticket_parts.c.author_type == literal_column("'admin'")
                     ),
                     ticket_parts.c.author_id,
                 ),
@@ -223,7 +237,21 @@ def custom_attributes(conn: Conn, workspace_id: int) -> dict[str, Row]:
     return {str(r["id"]): r for r in rows}
 
 
+def _where(node: Node, workspace_id: int) -> ColumnElement[bool]:
+    """The query's condition. An OR group becomes `id IN (branch UNION branch ...)` so each
+    branch reads its own index; a plain OR makes SQLite test every ticket against all."""
+    if not isinstance(node, Group):
+        return search_compile.where(node)
+    parts = [_where(child, workspace_id) for child in node.filters]
+    if node.operator == "AND" or len(parts) == 1:
+        return and_(*parts)
+    branches = [
+        select(tickets.c.id).where(tickets.c.workspace_id == workspace_id, part) for part in parts
+    ]
+    return tickets.c.id.in_(union(*branches))
+
+
 def statement(workspace_id: int, request: SearchRequest) -> Select[Any]:
     return select(tickets.c.id).where(
-        and_(tickets.c.workspace_id == workspace_id, search_compile.where(request.query))
+        and_(tickets.c.workspace_id == workspace_id, _where(request.query, workspace_id))
     )
