@@ -18,13 +18,8 @@ class TicketTypeCreate(Payload):
     is_internal: bool | None = None
 
 
-class TicketTypeUpdate(Payload):
-    name: str | None = None
-    description: str | None = None
-    category: str | None = None
-    icon: str | None = None
+class TicketTypeUpdate(TicketTypeCreate):
     archived: bool | None = None
-    is_internal: bool | None = None
 
 
 class AttributeCreate(Payload):
@@ -40,18 +35,9 @@ class AttributeCreate(Payload):
     allow_multiple_values: bool | None = None
 
 
-class AttributeUpdate(Payload):
-    name: str | None = None
-    description: str | None = None
-    # not in Intercom's update body; accepted only to refuse a change with a clear error
-    data_type: str | None = None
-    required_to_create: bool | None = None
-    required_to_create_for_contacts: bool | None = None
-    visible_on_create: bool | None = None
-    visible_to_contacts: bool | None = None
-    multiline: bool | None = None
-    list_items: str | None = None
-    allow_multiple_values: bool | None = None
+class AttributeUpdate(AttributeCreate):
+    # `data_type` is not in Intercom's update body; it is accepted (from the create role)
+    # only to refuse a change with a clear error.
     archived: bool | None = None
 
 
