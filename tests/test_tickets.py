@@ -289,3 +289,12 @@ def test_admin_and_team_ids_never_collide(server: Server, workspace: Workspace) 
     team = server.tx(lambda c: ws_service.create_team(c, workspace.id, "Ops", []))
     admin = server.tx(lambda c: ws_service.create_admin(c, workspace.id, "Cy", "cy@example.com"))
     assert len({team["id"], admin["id"], workspace.admin_id}) == 3
+
+
+def test_ids_of_deleted_tickets_are_never_reused(api: Api, bug: dict, contact: dict) -> None:
+    newest = make_ticket(api, bug["id"], contact["id"])
+    assert api.delete(f"/tickets/{newest['id']}").status_code == 200
+    after = make_ticket(api, bug["id"], contact["id"])
+    assert int(after["id"]) > int(newest["id"])
+    assert int(after["ticket_id"]) > int(newest["ticket_id"])
+    assert_error(api.get(f"/tickets/{newest['id']}"), 404, "ticket_not_found")

@@ -70,4 +70,5 @@ tags = Table(
     Column("name", Text, nullable=False),
     Column("created_at", Timestamp, nullable=False),
     UniqueConstraint("workspace_id", "name"),
+    sqlite_autoincrement=True,  # ids are never reused, as Intercom's
 )

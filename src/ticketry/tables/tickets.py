@@ -32,6 +32,7 @@ ticket_types = Table(
     Column("created_at", Timestamp, nullable=False),
     Column("updated_at", Timestamp, nullable=False),
     Index(None, "workspace_id", "name"),
+    sqlite_autoincrement=True,  # ids are never reused, as Intercom's
 )
 
 ticket_type_attributes = Table(
@@ -56,6 +57,7 @@ ticket_type_attributes = Table(
     Column("created_at", Timestamp, nullable=False),
     Column("updated_at", Timestamp, nullable=False),
     UniqueConstraint("ticket_type_id", "name"),
+    sqlite_autoincrement=True,  # ids are never reused, as Intercom's
 )
 
 ticket_states = Table(
@@ -72,6 +74,7 @@ ticket_states = Table(
     flag("archived"),
     Column("created_at", Timestamp, nullable=False),
     Column("updated_at", Timestamp, nullable=False),
+    sqlite_autoincrement=True,  # ids are never reused, as Intercom's
 )
 
 ticket_type_states = Table(
@@ -122,6 +125,7 @@ tickets = Table(
     Index(None, "workspace_id", "team_assignee_id", "id"),
     Index(None, "workspace_id", "updated_at", "id"),
     Index(None, "workspace_id", "snoozed_until", "id"),
+    sqlite_autoincrement=True,  # ids are never reused, as Intercom's
 )
 
 ticket_contacts = Table(
@@ -161,6 +165,7 @@ ticket_parts = Table(
         sqlite_where=text("author_type = 'admin'"),
         postgresql_where=text("author_type = 'admin'"),
     ),
+    sqlite_autoincrement=True,  # ids are never reused, as Intercom's
 )
 
 # Custom attribute values, one row per value (a multi-value list has several), so that
@@ -204,4 +209,5 @@ uploads = Table(
     Column("data", LargeBinary, nullable=False),
     Column("filesize", Id, nullable=False),
     Column("created_at", Timestamp, nullable=False),
+    sqlite_autoincrement=True,  # ids are never reused, as Intercom's
 )

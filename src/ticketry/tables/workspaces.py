@@ -17,6 +17,7 @@ workspaces = Table(
     # UPDATE ... RETURNING so concurrent creators, in any process, each get their own.
     Column("ticket_seq", Id, nullable=False, server_default="0"),
     Column("created_at", Timestamp, nullable=False),
+    sqlite_autoincrement=True,  # ids are never reused, as Intercom's
 )
 
 admins = Table(
@@ -33,6 +34,7 @@ admins = Table(
     flag("has_inbox_seat", True),
     Column("created_at", Timestamp, nullable=False),
     UniqueConstraint("workspace_id", "email"),
+    sqlite_autoincrement=True,  # ids are never reused, as Intercom's
 )
 
 teams = Table(
@@ -43,6 +45,7 @@ teams = Table(
     Column("name", Text, nullable=False),
     Column("created_at", Timestamp, nullable=False),
     UniqueConstraint("workspace_id", "name"),
+    sqlite_autoincrement=True,  # ids are never reused, as Intercom's
 )
 
 team_members = Table(
@@ -65,4 +68,5 @@ access_tokens = Table(
     Column("token_hash", String(64), nullable=False, unique=True),
     Column("created_at", Timestamp, nullable=False),
     Column("revoked_at", Timestamp),
+    sqlite_autoincrement=True,  # ids are never reused, as Intercom's
 )

@@ -38,6 +38,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_workspaces")),
         sa.UniqueConstraint("id_code", name=op.f("uq_workspaces_id_code")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "admins",
@@ -66,6 +67,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_admins")),
         sa.UniqueConstraint("workspace_id", "email", name=op.f("uq_admins_workspace_id_email")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "companies",
@@ -164,6 +166,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tags")),
         sa.UniqueConstraint("workspace_id", "name", name=op.f("uq_tags_workspace_id_name")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "teams",
@@ -186,6 +189,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_teams")),
         sa.UniqueConstraint("workspace_id", "name", name=op.f("uq_teams_workspace_id_name")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "ticket_states",
@@ -212,6 +216,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ticket_states")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "ticket_types",
@@ -239,6 +244,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ticket_types")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("ticket_types", schema=None) as batch_op:
         batch_op.create_index(
@@ -275,6 +281,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_access_tokens")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_access_tokens_token_hash")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "contact_companies",
@@ -384,6 +391,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "ticket_type_id", "name", name=op.f("uq_ticket_type_attributes_ticket_type_id_name")
         ),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "ticket_type_states",
@@ -484,6 +492,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "workspace_id", "ticket_number", name=op.f("uq_tickets_workspace_id_ticket_number")
         ),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("tickets", schema=None) as batch_op:
         batch_op.create_index(
@@ -524,6 +533,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_uploads")),
         sa.UniqueConstraint("token", name=op.f("uq_uploads_token")),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "ticket_contacts",
@@ -597,6 +607,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ticket_parts")),
+        sqlite_autoincrement=True,
     )
     with op.batch_alter_table("ticket_parts", schema=None) as batch_op:
         batch_op.create_index(
