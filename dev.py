@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Fresh-machine entry points: `python3 dev.py serve` and `python3 dev.py test`.
+"""Fresh-machine entry points: `python3 dev.py serve`, `python3 dev.py test` and
+`python3 dev.py bench`.
 
-Both create `.venv` next to this file on first use and install the project into it (again
+All create `.venv` next to this file on first use and install the project into it (again
 whenever pyproject.toml changes), so a clean clone needs nothing but Python 3.11+.
 """
 
@@ -57,10 +58,19 @@ def test(args: list[str]) -> int:
     return code
 
 
+def bench(args: list[str]) -> int:
+    """The benchmark suite (bench/run.py); needs `wrk` (apt-get install wrk)."""
+    ensure_env("")
+    return subprocess.call([str(BIN / "python"), str(ROOT / "bench" / "run.py"), *args], cwd=ROOT)
+
+
 def main() -> int:
-    commands = {"serve": serve, "test": test}
+    commands = {"serve": serve, "test": test, "bench": bench}
     if len(sys.argv) < 2 or sys.argv[1] not in commands:
-        print("usage: python3 dev.py serve [--host H] [--port P] | test [pytest args]")
+        print(
+            "usage: python3 dev.py serve [--host H] [--port P] | test [pytest args]"
+            " | bench [--tickets N] [--db sqlite|postgresql|both] [--duration S] [--quick]"
+        )
         return 2
     return commands[sys.argv[1]](sys.argv[2:])
 

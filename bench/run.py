@@ -1,0 +1,348 @@
+"""Benchmark orchestration (`python3 dev.py bench`): per database, a fresh seeded database,
+one `ticketry serve` process driven over loopback by wrk one operation at a time, the bare
+ASGI ceiling measured alongside, and the results written to bench/results/latest.{json,md}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import databases, report, sample, wrk  # noqa: E402
+from bench.ops import Operation, Workload  # noqa: E402
+
+# Throughput runs use 8 connections: enough to keep one server process busy while its
+# database work overlaps network I/O, few enough that wrk (1 thread) leaves the server
+# its own core. Searches also run with 1 connection so their p99 is the query's own time,
+# not time spent queued behind 7 other requests.
+CONNECTIONS = 8
+QUICK_TICKETS = 20_000
+QUICK_DURATION = 3.0
+WARMUP_S = 1.0
+PREFLIGHT = 8
+VERSION = "2.14"
+START_TIMEOUT_S = 120
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def memory_mb(pid: int) -> dict[str, float]:
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmHWM", "VmRSS"):
+            fields[key] = int(value.split()[0]) / 1024
+    return {"peak_mb": round(fields["VmHWM"], 1), "rss_mb": round(fields["VmRSS"], 1)}
+
+
+def call(base: str, headers: dict[str, str], req: wrk.Request) -> tuple[int, bytes]:
+    data = orjson.dumps(req.body) if req.body is not None else None
+    request = urllib.request.Request(base + req.path, data=data, headers=headers, method=req.method)
+    try:
+        with urllib.request.urlopen(request, timeout=60) as resp:
+            return resp.status, resp.read()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read()
+
+
+@contextmanager
+def process(cmd: list[str], log: Path, ready_url: str, headers: dict[str, str]) -> Iterator[int]:
+    """Start a server subprocess, wait until `ready_url` answers 200, stop it afterwards."""
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(
+                    f"{cmd[0]} exited ({proc.returncode}):\n{log.read_text()[-3000:]}"
+                )
+            try:
+                status, _ = call(ready_url, headers, wrk.Request("GET", ""))
+                if status == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{cmd[0]} did not answer within {START_TIMEOUT_S} s")
+            time.sleep(0.2)
+        yield proc.pid
+        if proc.poll() is not None:
+            raise RuntimeError(f"server died during the run:\n{log.read_text()[-3000:]}")
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
+
+
+@dataclass
+class Driver:
+    """Runs operations against one server with wrk and collects their figures."""
+
+    wrk_bin: str
+    base: str
+    headers: dict[str, str]
+    lua: Path  # where the generated scripts go
+    duration: float
+
+    def measure(
+        self, name: str, requests: list[wrk.Request], conns: int, walk: bool = False
+    ) -> wrk.Result:
+        """An unrecorded warm-up run, then the measured one."""
+        path = self.lua / f"{abs(hash((name, conns))):x}.lua"
+        path.write_text(wrk.script(requests, self.headers, walk=walk))
+        wrk.run(self.wrk_bin, self.base, path, connections=conns, duration=WARMUP_S)
+        return wrk.run(self.wrk_bin, self.base, path, connections=conns, duration=self.duration)
+
+    def operation(self, op: Operation, pid: int) -> dict[str, Any]:
+        out: dict[str, Any] = {"name": op.name, "kind": op.kind, "target": op.target}
+        print(f"  {op.name} ...", end="", flush=True)
+        # Up to 8 variants spread over the list, one at a time first: a request that fails
+        # alone would fail under load too, and this way the report shows why.
+        counts = []
+        for req in op.requests[:: max(1, len(op.requests) // PREFLIGHT)][:PREFLIGHT]:
+            status, body = call(self.base, self.headers, req)
+            if not 200 <= status < 300:
+                out.update(
+                    failed=True,
+                    errors=1,
+                    first_error=f"{status} {body[:400].decode(errors='replace')}",
+                )
+                print(f" FAILED before load: {out['first_error']}", flush=True)
+                return out
+            if op.is_search:
+                counts.append(orjson.loads(body).get("total_count") or 0)
+        if counts:
+            out["matches"] = statistics.median(counts)
+        runs = [("c8", CONNECTIONS)] + ([("c1", 1)] if op.is_search else [])
+        errors = 0
+        for key, conns in runs:
+            try:
+                res = self.measure(op.name, op.requests, conns, walk=op.walk)
+            except (RuntimeError, subprocess.TimeoutExpired) as exc:
+                out.update(failed=True, errors=errors + 1, first_error=str(exc)[:400])
+                print(f" FAILED: {exc}", flush=True)
+                return out
+            out[key] = {
+                "rps": round(res.rps, 1),
+                "p50_ms": round(res.p50_ms, 3),
+                "p99_ms": round(res.p99_ms, 3),
+                "mean_ms": round(res.mean_ms, 3),
+                "max_ms": round(res.max_ms, 3),
+                "requests": res.requests,
+                "errors": res.errors,
+                "error_detail": res.error_detail,
+            }
+            if op.walk:
+                out[key]["next_page_requests"] = res.next_pages
+            if res.requests == 0:  # nothing finished inside the run: a stall, not a figure
+                res.errors += 1
+                res.first_error = res.first_error or f"no request completed in {self.duration} s"
+            if op.walk and res.requests and not res.next_pages:
+                res.errors += 1
+                res.first_error = res.first_error or "the paging walk never got a pages.next"
+            errors += res.errors
+            if res.first_error and "first_error" not in out:
+                out["first_error"] = res.first_error
+        out["errors"] = errors
+        out["failed"] = errors > 0
+        out.update(memory_mb(pid))
+        c8, c1 = out["c8"], out.get("c1")
+        line = f" {c8['rps']:,.0f} req/s p50 {c8['p50_ms']:.2f} p99 {c8['p99_ms']:.2f} ms"
+        if c1:
+            line += f"; 1 conn p50 {c1['p50_ms']:.2f} p99 {c1['p99_ms']:.2f} ms"
+        if op.walk:
+            line += f"; {c8['next_page_requests']:,} requests followed pages.next"
+        print(line + (f"; ERRORS {errors}: {out.get('first_error')}" if errors else ""), flush=True)
+        return out
+
+
+def ceiling(driver: Driver, port: int, log: Path) -> dict[str, Any]:
+    cmd = [sys.executable, "-m", "bench.ceiling", "--port", str(port)]
+    with process(cmd, log, driver.base, driver.headers):
+        get = [wrk.Request("GET", "/tickets/1")]
+        c8 = driver.measure("ceiling", get, CONNECTIONS)
+        c1 = driver.measure("ceiling", get, 1)
+    print(f"  ceiling: {c8.rps:,.0f} req/s; 1 conn p50 {c1.p50_ms:.2f} ms", flush=True)
+    return {
+        k: {
+            "rps": round(r.rps, 1),
+            "p50_ms": round(r.p50_ms, 3),
+            "p99_ms": round(r.p99_ms, 3),
+            "errors": r.errors,
+        }
+        for k, r in (("c8", c8), ("c1", c1))
+    }
+
+
+def bench_pass(kind: str, args: argparse.Namespace, wrk_bin: str, lua: Path) -> dict[str, Any]:
+    print(f"== {kind}: fresh database, {args.tickets:,} tickets", flush=True)
+    with databases.fresh(kind) as url:
+        migrate_s = databases.migrate(url)
+        seeded, seed_s = databases.seed(url, args.tickets)
+        print(f"  seeded in {seed_s:,.1f} s", flush=True)
+        token = databases.find_token(seeded)
+        data = sample.load(url)
+        work = Workload(data)
+        core, searches = work.core(), work.searches()
+        if args.only:
+            core = [o for o in core if args.only in o.name]
+            searches = [o for o in searches if args.only in o.name]
+        headers = {
+            "Authorization": f"Bearer {token}",
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            "Intercom-Version": VERSION,
+        }
+        port = free_port()
+        driver = Driver(wrk_bin, f"http://127.0.0.1:{port}", headers, lua, args.duration)
+        ceil = ceiling(driver, port, databases.TMP / f"ceiling-{kind}.log")
+        port = free_port()
+        driver.base = f"http://127.0.0.1:{port}"
+        cmd = [
+            databases.ticketry_bin(),
+            "--database-url",
+            url,
+            "serve",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ]
+        results: dict[str, dict[str, Any]] = {}
+        with process(
+            cmd, databases.TMP / f"server-{kind}.log", driver.base + "/me", headers
+        ) as pid:
+            # Reads and searches first, writes last: searches see exactly the seeded data.
+            reads = [o for o in core if o.kind == "read"]
+            writes = [o for o in core if o.kind == "write"]
+            for op in [*reads, *searches, *writes]:
+                results[op.name] = driver.operation(op, pid)
+            memory = memory_mb(pid)
+        return {
+            "db": kind,
+            "engine": databases.versions(url),
+            "tickets": data.ticket_count,
+            "migrate_seconds": round(migrate_s, 2),
+            "seed_seconds": round(seed_s, 2),
+            "seed_report": {k: seeded.get(k) for k in ("rows", "rows_per_second", "counts")},
+            "ceiling": ceil,
+            "memory": memory,
+            "results": [results[o.name] for o in [*core, *searches] if o.name in results],
+        }
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="dev.py bench", description=__doc__)
+    p.add_argument(
+        "--tickets", type=int, help="tickets to seed (default 1,000,000; --quick 20,000)"
+    )
+    p.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    p.add_argument("--duration", type=float, help="seconds per wrk run (default 10; --quick 3)")
+    p.add_argument("--quick", action="store_true", help="20,000 tickets and 3 s runs")
+    p.add_argument("--only", help="run only operations whose name contains this text")
+    args = p.parse_args(argv)
+    args.tickets = args.tickets or (QUICK_TICKETS if args.quick else 1_000_000)
+    args.duration = args.duration or (QUICK_DURATION if args.quick else 10.0)
+    return args
+
+
+def _stop(signum: int, _frame: Any) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    wrk_bin = shutil.which("wrk")
+    if wrk_bin is None:
+        print("install wrk: apt-get install wrk", file=sys.stderr)
+        return 2
+    signal.signal(signal.SIGTERM, _stop)  # so cleanup (finally blocks) runs on kill too
+    kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
+    run: dict[str, Any] = {
+        "machine": report.machine(),
+        "config": {
+            "tickets": args.tickets,
+            "duration": args.duration,
+            "connections": CONNECTIONS,
+            "warmup_seconds": WARMUP_S,
+            "intercom_version": VERSION,
+            "wrk_threads": 1,
+            "wrk_timeout_seconds": wrk.TIMEOUT_S,
+        },
+        "passes": [],
+    }
+    load, cpus = run["machine"]["load_average"][0], run["machine"]["nproc"] or 1
+    if load > cpus / 2:
+        print(
+            f"warning: load average {load} on {cpus} CPUs: other work will lower and "
+            "blur these figures",
+            file=sys.stderr,
+        )
+    databases.TMP.mkdir(parents=True, exist_ok=True)
+    broken: list[str] = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="ticketry-bench-lua-") as lua:
+            for kind in kinds:
+                try:
+                    run["passes"].append(bench_pass(kind, args, wrk_bin, Path(lua)))
+                except (RuntimeError, LookupError, OSError, subprocess.SubprocessError) as exc:
+                    # One database failing (seed, server start) still lets the other run.
+                    print(f"FAILED {kind} pass: {exc}", file=sys.stderr, flush=True)
+                    broken.append(f"{kind}: {str(exc)[:2000]}")
+    except KeyboardInterrupt as exc:
+        print(
+            f"\ninterrupted ({exc or 'Ctrl-C'}); servers stopped, databases removed",
+            file=sys.stderr,
+        )
+        return 130
+    run["failed_passes"] = broken
+    run["targets"] = report.targets(run["passes"])
+    print()
+    print(report.write(run))
+    failed = [(p["db"], r) for p in run["passes"] for r in p["results"] if r.get("failed")]
+    for db, r in failed:
+        print(
+            f"FAILED {db} {r['name']}: {r['errors']} errors; first: {r.get('first_error')}",
+            file=sys.stderr,
+        )
+    if failed or broken:
+        print(
+            f"\n{len(failed)} operation(s) and {len(broken)} database pass(es) failed: "
+            "the figures above are not valid",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
