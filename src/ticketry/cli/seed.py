@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 import time
 from collections.abc import Callable
@@ -25,15 +26,22 @@ def _progress(started: float) -> Callable[[str, int], None]:
 
 
 def seed_command(args: argparse.Namespace) -> None:
+    import psycopg
+
     url = settings_of(args).database_url
-    result = seed(
-        url,
-        tickets=args.tickets,
-        contacts=args.contacts,
-        workspace=args.workspace,
-        seed=args.seed,
-        progress=None if args.json else _progress(time.perf_counter()),
-    )
+    try:
+        result = seed(
+            url,
+            tickets=args.tickets,
+            contacts=args.contacts,
+            workspace=args.workspace,
+            seed=args.seed,
+            progress=None if args.json else _progress(time.perf_counter()),
+        )
+    except (sqlite3.DatabaseError, psycopg.DatabaseError) as exc:
+        # e.g. a contact the workspace already has with a seeded email or external_id
+        print(f"error: the seed failed and wrote nothing: {exc}", file=sys.stderr)
+        sys.exit(1)
     if args.json:
         print(orjson.dumps(result).decode())
         return

@@ -19,8 +19,9 @@ import orjson
 
 from ticketry.seed import catalogue as words
 from ticketry.seed import text
-from ticketry.seed.catalogue import AttributeSpec
-from ticketry.seed.setup import SeededType, Setup
+from ticketry.seed.setup import Setup
+from ticketry.seed.values import TicketType, value
+from ticketry.tables import metadata
 from ticketry.tickets.search_values import rows_for
 
 DAY = 86_400
@@ -31,6 +32,14 @@ VIA_API = orjson.dumps({"via_api": True}).decode()  # every service part carries
 _MASK = (1 << 64) - 1
 Row = dict[str, Any]
 Rand = Callable[[], float]
+
+
+TABLES = ("contacts", "tickets", "ticket_contacts", "ticket_parts", "ticket_values", "ticket_tags")
+# The keys of each table's row dicts: every column but ticket_parts.id (the database's).
+COLUMNS = {
+    name: tuple(c.name for c in metadata.tables[name].c if (name, c.name) != ("ticket_parts", "id"))
+    for name in TABLES
+}
 
 
 @dataclass(slots=True)
@@ -66,9 +75,6 @@ class Batch:
     ticket_tags: list[Row] = field(default_factory=list)
 
     TABLES = ("tickets", "ticket_contacts", "ticket_parts", "ticket_values", "ticket_tags")
-
-    def rows(self) -> int:
-        return sum(len(getattr(self, t)) for t in self.TABLES)
 
 
 def _mix(x: int) -> int:
@@ -109,6 +115,9 @@ class _Contacts:
 
 
 def contact_batches(plan: Plan) -> Iterator[list[Row]]:
+    """The plan's contacts, signing up over the two years and a bit before the tickets.
+    Emails and external ids carry the contact's number (and, after a workspace's first
+    seed, the run's first ticket number), so they are unique in the workspace."""
     book = _Contacts(plan)
     admins = plan.setup.admin_ids
     run = f"+r{plan.first_number}" if plan.first_number > 1 else ""
@@ -117,9 +126,9 @@ def contact_batches(plan: Plan) -> Iterator[list[Row]]:
         rows = []
         for j in range(start, min(start + plan.batch_size, plan.contacts)):
             cid, created, mixed = book.ident(j)
-            first = words.FIRST_NAMES[mixed % 30]
-            last = words.LAST_NAMES[(mixed >> 8) % 30]
-            domain = words.EMAIL_DOMAINS[(mixed >> 16) % 12]
+            first = words.FIRST_NAMES[mixed % len(words.FIRST_NAMES)]
+            last = words.LAST_NAMES[(mixed >> 8) % len(words.LAST_NAMES)]
+            domain = words.EMAIL_DOMAINS[(mixed >> 16) % len(words.EMAIL_DOMAINS)]
             email = f"{first}.{last}{j}{run}@{domain}".lower()
             lead = r() < 0.15
             seen = created + int(r() * (plan.now - created))
@@ -149,86 +158,6 @@ def contact_batches(plan: Plan) -> Iterator[list[Row]]:
 # -- tickets ---------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class _Type:
-    """A seeded type, indexed for the per-ticket loop."""
-
-    seeded: SeededType
-    id: int
-    title_key: str
-    description_key: str
-    # (stored key, attribute spec, live option ids) per custom attribute
-    attributes: list[tuple[str, AttributeSpec, list[str]]]
-    attribute_ids: list[int]
-    states: dict[str, list[int]]  # category -> state ids offered to this type
-    customer: bool
-
-    @classmethod
-    def of(cls, seeded: SeededType, submitted_state_id: int) -> _Type:
-        data = seeded.data
-        attributes = []
-        for spec in seeded.spec.attributes:
-            attr = data.by_name[spec.name]
-            options = data.options.get(attr["id"], {}).get("list_options", [])
-            live = [o["id"] for o in options if not o.get("archived")]
-            attributes.append((str(attr["id"]), spec, live))
-        states: dict[str, list[int]] = {}
-        for s in seeded.states:
-            states.setdefault(s["category"], []).append(int(s["id"]))
-        states.setdefault("submitted", [submitted_state_id])
-        return cls(
-            seeded,
-            int(data.row["id"]),
-            str(data.by_name["_default_title_"]["id"]),
-            str(data.by_name["_default_description_"]["id"]),
-            attributes,
-            [int(data.by_name[spec.name]["id"]) for spec in seeded.spec.attributes],
-            states,
-            data.row["category"] == "Customer",
-        )
-
-
-def _value(
-    spec: AttributeSpec, options: list[str], created: int, picks: dict[str, str], r: Rand
-) -> Any:
-    """A value in stored form (what `validate_values` returns) for one attribute."""
-    kind = spec.values
-    if kind == "skewed":  # the first options are the common ones
-        if spec.multiple:
-            chosen = (options[int(len(options) * r() ** 1.5)] for _ in range(1 + int(r() * 3)))
-            return list(dict.fromkeys(chosen))
-        return options[int(len(options) * r() ** 1.5)]
-    if kind == "error_code":
-        return text.pick("code", picks, r)
-    if kind == "invoice":
-        return f"INV-{2024 + int(r() * 3)}-{int(r() * 100_000):05d}"
-    if kind == "owner":
-        return text.one(words.ADMINS, r)[0]
-    if kind == "status_url":
-        return f"https://status.example.com/incidents/{int(r() * 1_000_000)}"
-    if kind == "heavy_tail":
-        return min(100_000, int(1 / (r() + 0.00001)))
-    if kind == "seats":
-        return 1 + int(r() ** 2 * 500)
-    if kind == "hours":
-        return round(r() * 40, 1)
-    if kind == "money":
-        return round(10 + r() ** 2 * 5_000, 2)
-    if kind == "revenue":
-        return round(1_000 + r() ** 3 * 2_000_000, 2)
-    if kind == "score":
-        return round(r() * 10, 2)
-    if kind == "mostly_true":
-        return r() < 0.7
-    if kind == "rarely_true":
-        return r() < 0.15
-    if kind == "before_created":
-        return created - int(r() * 30 * DAY)
-    if kind == "after_created":
-        return created + int(r() * 45 * DAY)
-    raise ValueError(f"unknown value kind {kind!r} for attribute {spec.name!r}")
-
-
 class _Tickets:
     def __init__(self, plan: Plan) -> None:
         setup = plan.setup
@@ -240,7 +169,7 @@ class _Tickets:
         self.members = setup.team_members
         self.tags = setup.tag_ids
         self.submitted = setup.submitted_state_id
-        self.types = [_Type.of(t, setup.submitted_state_id) for t in setup.types]
+        self.types = [TicketType.of(t, setup.submitted_state_id) for t in setup.types]
         # 100 slots in proportion to the type weights: one draw picks a type
         self.slots = [
             t for t in self.types for _ in range(round(t.seeded.spec.weight * 100))
@@ -270,7 +199,7 @@ class _Tickets:
             stored[kind.description_key] = description
         for key, spec, options in kind.attributes:
             if r() < spec.fill:
-                stored[key] = _value(spec, options, created, picks, r)
+                stored[key] = value(spec, options, created, picks, r)
 
         # Older tickets are mostly resolved; the last weeks hold most of the open ones.
         resolved_share = 0.88 if age > 45 * DAY else 0.2 + 0.68 * age / (45 * DAY)
@@ -390,7 +319,7 @@ class _Tickets:
     def _parts(
         self,
         ticket_id: int,
-        kind: _Type,
+        kind: TicketType,
         created: int,
         category: str,
         admin: int | None,

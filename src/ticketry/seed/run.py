@@ -10,11 +10,13 @@ from typing import Any
 
 from ticketry.db import migrate
 from ticketry.kit import ids
-from ticketry.seed.generate import Batch, Plan, contact_batches, ticket_batches
+from ticketry.seed.generate import COLUMNS, Plan
 from ticketry.seed.load import open_loader
+from ticketry.seed.pipeline import produced
 from ticketry.seed.setup import Setup, prepare
 
 CONTACT_SAMPLE = 20
+ID = COLUMNS["contacts"].index("id")
 
 
 def default_contacts(tickets: int) -> int:
@@ -29,21 +31,28 @@ def seed(
     workspace: str | None = None,
     seed: int = 1,
     batch_size: int = 5_000,
+    parallel: bool | None = None,
+    rebuild: bool | None = None,
     progress: Callable[[str, int], None] | None = None,
 ) -> dict[str, Any]:
     """Seed `tickets` tickets (and `contacts` contacts) into a new workspace, or append
-    them to `workspace` (id or id_code). Returns the report `ticketry seed --json` prints."""
+    them to `workspace` (id or id_code). Returns the report `ticketry seed --json` prints.
+
+    `parallel` makes rows in a second process (default: for large seeds); `rebuild` drops
+    secondary indexes for the load and builds them again after (default: when the new
+    tickets outnumber the existing ones four to one)."""
     if tickets < 1:
         raise ValueError("--tickets must be at least 1")
     if contacts is not None and contacts < 1:
         raise ValueError("--contacts must be at least 1")
     started = time.perf_counter()
     migrate.upgrade(url)
-    loader = open_loader(url)
+    loader = open_loader(url, rebuild)
     counts: Counter[str] = Counter()
     try:
         setup = prepare(loader.conn, workspace, tickets)
         first_number, first_id = loader.reserve(setup.workspace["id"], tickets)
+        prepared = time.perf_counter()
         plan = Plan(
             seed=seed,
             workspace_id=int(setup.workspace["id"]),
@@ -56,22 +65,24 @@ def seed(
             batch_size=batch_size,
         )
         loader.begin_bulk(first_id, tickets)
-        sample = []
-        for rows in contact_batches(plan):
-            loader.write("contacts", rows)
-            counts["contacts"] += len(rows)
-            sample += [r["id"] for r in rows[: CONTACT_SAMPLE - len(sample)]]
-        for batch in ticket_batches(plan):
-            loader.write_batch(batch)
-            for table in Batch.TABLES:
-                counts[table] += len(getattr(batch, table))
-            if progress is not None:
-                progress("tickets", counts["tickets"])
-        loader.finish()
+        sample: list[str] = []
+        for chunk in produced(plan, parallel):
+            for table, rows in chunk:
+                loader.write(table, rows)
+                counts[table] += len(rows)
+                if table == "contacts" and len(sample) < CONTACT_SAMPLE:
+                    sample += [r[ID] for r in rows[: CONTACT_SAMPLE - len(sample)]]
+                elif table == "tickets" and progress is not None:
+                    progress("tickets", counts["tickets"])
+        phases = {
+            "setup": round(prepared - started, 2),
+            "rows": round(time.perf_counter() - prepared, 2),
+            **loader.finish(),
+        }
     finally:
         loader.close()
     seconds = time.perf_counter() - started
-    return report(setup, plan, dict(counts), sample, seconds)
+    return {**report(setup, plan, dict(counts), sample, seconds), "phase_seconds": phases}
 
 
 def report(

@@ -27,7 +27,7 @@ from ticketry.db.database import Conn, Row
 from ticketry.search import compile as search_compile
 from ticketry.search import paging
 from ticketry.search.fields import Field, Fields, FieldType
-from ticketry.search.parse import Group, Node, SearchRequest
+from ticketry.search.parse import Filter, Group, Node, SearchRequest
 from ticketry.tables import (
     ticket_contacts,
     ticket_parts,
@@ -237,14 +237,59 @@ def custom_attributes(conn: Conn, workspace_id: int) -> dict[str, Row]:
     return {str(r["id"]): r for r in rows}
 
 
+_NUMERIC = (FieldType.INTEGER, FieldType.FLOAT, FieldType.DATE)
+_RANGE = ("=", "<", "<=", ">", ">=")
+
+
+def _merge_attribute_ranges(
+    filters: tuple[Node, ...],
+) -> tuple[list[ColumnElement[bool]], list[Node]]:
+    """`Seats > 10 AND Seats < 50` as ONE subquery on the value index (a range), not two
+    that each read every ticket above 10 and below 50. Numeric attributes hold one value
+    per ticket, so this is the same condition."""
+    groups: dict[str, list[Filter]] = {}
+    rest: list[Node] = []
+    for child in filters:
+        if (
+            isinstance(child, Filter)
+            and child.name.startswith("ticket_attribute.")
+            and child.field.type in _NUMERIC
+            and child.operator in _RANGE
+            and child.value is not None
+        ):
+            groups.setdefault(child.name, []).append(child)
+        else:
+            rest.append(child)
+    merged = []
+    for name, group in groups.items():
+        if len(group) == 1:
+            rest.extend(group)
+            continue
+        conditions = [
+            search_compile.condition(ticket_values.c.number_value, f.operator, f.value)
+            for f in group
+        ]
+        merged.append(
+            tickets.c.id.in_(
+                select(ticket_values.c.ticket_id).where(
+                    ticket_values.c.attribute_id == int(name.split(".", 1)[1]), *conditions
+                )
+            )
+        )
+    return merged, rest
+
+
 def _where(node: Node, workspace_id: int) -> ColumnElement[bool]:
     """The query's condition. An OR group becomes `id IN (branch UNION branch ...)` so each
     branch reads its own index; a plain OR makes SQLite test every ticket against all."""
     if not isinstance(node, Group):
         return search_compile.where(node)
+    if node.operator == "AND":
+        merged, rest = _merge_attribute_ranges(node.filters)
+        return and_(*merged, *(_where(child, workspace_id) for child in rest))
     parts = [_where(child, workspace_id) for child in node.filters]
-    if node.operator == "AND" or len(parts) == 1:
-        return and_(*parts)
+    if len(parts) == 1:
+        return parts[0]
     branches = [
         select(tickets.c.id).where(tickets.c.workspace_id == workspace_id, part) for part in parts
     ]
