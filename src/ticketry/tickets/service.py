@@ -74,6 +74,18 @@ def _defaults_to_columns(type_data: TypeData, values: dict[str, Any]) -> dict[st
     return out
 
 
+def _assignment(conn: Conn, workspace_id: int, p: CreateTicket, kind: str) -> int | None:
+    """The 2.14 create-time `assignment.{admin,team}_assignee_id`, checked ("0" = none)."""
+    ref = getattr(p.assignment, f"{kind}_assignee_id", None) if p.assignment else None
+    if ref in (None, "0"):
+        return None
+    error = NotFound(
+        "Assignee not found", code="assignee_not_found", field=f"assignment.{kind}_assignee_id"
+    )
+    resolve = lookups.admin if kind == "admin" else lookups.team
+    return resolve(conn, workspace_id, ref, error)
+
+
 def create_ticket(
     conn: Conn, workspace_id: int, caller_admin: int, p: CreateTicket, version: Version
 ) -> int:
@@ -99,30 +111,8 @@ def create_ticket(
     company_id = (
         lookups.company(conn, workspace_id, p.company_id, version)["id"] if p.company_id else None
     )
-    admin_assignee = team_assignee = None
-    if p.assignment is not None:
-        if p.assignment.admin_assignee_id not in (None, "0"):
-            admin_assignee = lookups.admin(
-                conn,
-                workspace_id,
-                p.assignment.admin_assignee_id,
-                NotFound(
-                    "Assignee not found",
-                    code="assignee_not_found",
-                    field="assignment.admin_assignee_id",
-                ),
-            )
-        if p.assignment.team_assignee_id not in (None, "0"):
-            team_assignee = lookups.team(
-                conn,
-                workspace_id,
-                p.assignment.team_assignee_id,
-                NotFound(
-                    "Assignee not found",
-                    code="assignee_not_found",
-                    field="assignment.team_assignee_id",
-                ),
-            )
+    admin_assignee = _assignment(conn, workspace_id, p, "admin")
+    team_assignee = _assignment(conn, workspace_id, p, "team")
     contact = resolve_contact(conn, workspace_id, ref)
     at = p.created_at if p.created_at is not None else ids.now()
     state = states.default_state(conn, workspace_id, "submitted")
