@@ -109,7 +109,7 @@ async def search_tickets(ctx: Ctx) -> Response:
         request = search_request(body, search.fields(attrs), search.DEFAULT_PER_PAGE)
         page = paging.fetch_page(
             conn,
-            search.statement(ctx.workspace_id, request),
+            search.statement(ctx.workspace_id, request, conn.dialect),
             search.ORDER,
             request.per_page,
             request.starting_after,

@@ -279,24 +279,28 @@ def _merge_attribute_ranges(
     return merged, rest
 
 
-def _where(node: Node, workspace_id: int) -> ColumnElement[bool]:
-    """The query's condition. An OR group becomes `id IN (branch UNION branch ...)` so each
-    branch reads its own index; a plain OR makes SQLite test every ticket against all."""
+def _where(node: Node, workspace_id: int, union_or: bool) -> ColumnElement[bool]:
+    """The query's condition. With `union_or` (SQLite), an OR group becomes
+    `id IN (branch UNION branch ...)` so each branch reads its own index: a plain OR made
+    SQLite test every ticket against every branch (2.6 s against 0.28 s for a count of
+    190,000 at a million tickets). PostgreSQL combines index scans for a plain OR itself,
+    and there the UNION measured 2-4 times slower."""
     if not isinstance(node, Group):
         return search_compile.where(node)
     if node.operator == "AND":
         merged, rest = _merge_attribute_ranges(node.filters)
-        return and_(*merged, *(_where(child, workspace_id) for child in rest))
-    parts = [_where(child, workspace_id) for child in node.filters]
+        return and_(*merged, *(_where(child, workspace_id, union_or) for child in rest))
+    parts = [_where(child, workspace_id, union_or) for child in node.filters]
     if len(parts) == 1:
         return parts[0]
+    if not union_or:
+        return or_(*parts)
     branches = [
         select(tickets.c.id).where(tickets.c.workspace_id == workspace_id, part) for part in parts
     ]
     return tickets.c.id.in_(union(*branches))
 
 
-def statement(workspace_id: int, request: SearchRequest) -> Select[Any]:
-    return select(tickets.c.id).where(
-        and_(tickets.c.workspace_id == workspace_id, _where(request.query, workspace_id))
-    )
+def statement(workspace_id: int, request: SearchRequest, dialect: str) -> Select[Any]:
+    condition = _where(request.query, workspace_id, union_or=dialect == "sqlite")
+    return select(tickets.c.id).where(and_(tickets.c.workspace_id == workspace_id, condition))
