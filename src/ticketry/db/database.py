@@ -19,7 +19,7 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 
@@ -27,7 +27,6 @@ from ticketry.db.sql import Q, compile_sql
 from ticketry.db.writer import GroupCommitWriter
 from ticketry.settings import Settings
 
-P = ParamSpec("P")
 T = TypeVar("T")
 Row = Any  # sqlite3.Row or a psycopg dict row: both index by column name
 

@@ -23,16 +23,3 @@ def decode(cursor: str, arity: int, field: str = "starting_after") -> list[Any]:
     if not isinstance(position, list) or len(position) != arity:
         raise ParameterInvalid(f"{field} is not a cursor this server handed out", field=field)
     return position
-
-
-def pages(page: int, per_page: int, total: int, next_cursor: str | None) -> dict[str, Any]:
-    """Intercom's `cursor_pages` object; `next` only while more results remain."""
-    out: dict[str, Any] = {
-        "type": "pages",
-        "page": page,
-        "per_page": per_page,
-        "total_pages": max(1, -(-total // per_page)) if per_page else 1,
-    }
-    if next_cursor:
-        out["next"] = {"per_page": per_page, "starting_after": next_cursor}
-    return out
