@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, select
 
 from ticketry.db.database import Conn, Row
 from ticketry.db.sql import Q
-from ticketry.tables import contacts, ticket_contacts, ticket_states, tickets
+from ticketry.tables import contacts, ticket_contacts, ticket_states, tickets, workspaces
 from ticketry.ticket_types.queries import TypeData, load_types
 from ticketry.tickets import parts
 
@@ -129,7 +129,8 @@ def views(conn: Conn, workspace_id: int, ticket_ids: list[int]) -> list[TicketVi
     ]
 
 
-def workspace_code(conn: Conn, workspace_id: int) -> str:
-    from ticketry.tables import workspaces
+_WORKSPACE_CODE = Q(select(workspaces.c.id_code).where(workspaces.c.id == bindparam("ws")))
 
-    return conn.scalar(select(workspaces.c.id_code).where(workspaces.c.id == workspace_id))
+
+def workspace_code(conn: Conn, workspace_id: int) -> str:
+    return conn.scalar(_WORKSPACE_CODE, {"ws": workspace_id})

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 from ticketry.kit.versions import V2_10, V2_12, V2_16, Version
 from ticketry.ticket_states.render import ticket_state as render_state
 from ticketry.ticket_types import render as type_render
@@ -35,7 +37,7 @@ def ticket(view: TicketView, version: Version) -> dict[str, Any]:
     }
     if version >= V2_10:
         out["category"] = row["category"]
-    out["ticket_attributes"] = render_values(view.type, _stored(row))
+    out["ticket_attributes"] = render_values(view.type, orjson.loads(row["attributes"]))
     if version >= V2_12:
         out["ticket_state"] = render_state(view.state)
     else:
@@ -74,12 +76,6 @@ def ticket(view: TicketView, version: Version) -> dict[str, Any]:
         prev = row["previous_ticket_state_id"]
         out["previous_ticket_state_id"] = str(prev) if prev is not None else None
     return out
-
-
-def _stored(row: Any) -> dict[str, Any]:
-    import orjson
-
-    return orjson.loads(row["attributes"])
 
 
 def deleted(ticket_id: int) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -127,8 +128,6 @@ async def search_tickets(ctx: Ctx) -> Response:
 
 async def get_upload(request: Request) -> Response:
     """Attachment files, by their unguessable token (like Intercom's signed URLs)."""
-    from sqlalchemy import select
-
     token = request.path_params["token"]
     row = await request.app.state.db.read(
         lambda conn: conn.one(
