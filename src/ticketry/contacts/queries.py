@@ -27,6 +27,7 @@ _GET = Q(
         contacts.c.workspace_id == bindparam("ws"), contacts.c.id == bindparam("id")
     )
 )
+_LOCK = Q(_GET.stmt.with_for_update())  # type: ignore[attr-defined]
 _BY_EXTERNAL_ID = Q(
     select(contacts).where(
         contacts.c.workspace_id == bindparam("ws"),
@@ -53,6 +54,14 @@ def get_contact(conn: Conn, workspace_id: int, contact_id: str) -> Row | None:
     if not _storable(str(contact_id)):
         return None
     return conn.one(_GET, {"ws": workspace_id, "id": str(contact_id)})
+
+
+def lock_contact(conn: Conn, workspace_id: int, contact_id: str) -> Row | None:
+    """The contact, locked until the transaction ends (PostgreSQL; SQLite writes are
+    serialised already), for read-modify-write changes."""
+    if not _storable(str(contact_id)):
+        return None
+    return conn.one(_LOCK, {"ws": workspace_id, "id": str(contact_id)})
 
 
 def find_by(

@@ -17,6 +17,7 @@ from ticketry.contacts import queries
 from ticketry.contacts.schemas import ContactCreate, ContactUpdate, ContactWrite, email_address
 from ticketry.db.database import Conn, Row
 from ticketry.errors import Conflict, NotFound, ParameterInvalid, ParameterNotFound
+from ticketry.events import service as events
 from ticketry.kit import ids
 from ticketry.tables import admins, contact_companies, contacts
 
@@ -109,11 +110,16 @@ def create_contact(conn: Conn, workspace_id: int, payload: ContactCreate) -> Row
         updated_at=now,
     )
     _write(conn, insert(contacts).values(**values))
+    _event(conn, workspace_id, f"contact.{values['role']}.created", contact_id)
     return queries.get_contact(conn, workspace_id, contact_id)
 
 
+def _event(conn: Conn, workspace_id: int, topic: str, contact_id: str) -> None:
+    events.record(conn, workspace_id, [events.Event(topic, "contact", contact_id)], ids.now())
+
+
 def update_contact(conn: Conn, workspace_id: int, contact_id: str, payload: ContactUpdate) -> Row:
-    row = queries.get_contact(conn, workspace_id, contact_id)
+    row = queries.lock_contact(conn, workspace_id, contact_id)
     if row is None:
         raise contact_not_found()
     sent = payload.model_fields_set
@@ -143,14 +149,17 @@ def update_contact(conn: Conn, workspace_id: int, contact_id: str, payload: Cont
         .values(**values)
     )
     _write(conn, stmt)
-    return queries.get_contact(conn, workspace_id, row["id"])
+    updated = queries.get_contact(conn, workspace_id, row["id"])
+    _event(conn, workspace_id, f"contact.{updated['role']}.updated", row["id"])
+    return updated
 
 
 def delete_contact(conn: Conn, workspace_id: int, contact_id: str) -> Row:
     """Delete a contact (its company links and ticket links go with it); the row it had."""
-    row = queries.get_contact(conn, workspace_id, contact_id)
+    row = queries.lock_contact(conn, workspace_id, contact_id)
     if row is None:
         raise contact_not_found()
+    _event(conn, workspace_id, "contact.deleted", row["id"])
     conn.execute(
         delete(contacts).where(contacts.c.workspace_id == workspace_id, contacts.c.id == row["id"])
     )
@@ -210,10 +219,11 @@ def resolve_contact(conn: Conn, workspace_id: int, ref: dict[str, Any]) -> Row:
     now = ids.now()
     build = postgresql.insert if conn.dialect == "postgresql" else sqlite_dialect.insert
     # ON CONFLICT DO NOTHING: a concurrent request creating the same lead is not an error.
-    conn.execute(
+    contact_id = ids.hex_id()
+    created = conn.execute(
         build(contacts)
         .values(
-            id=ids.hex_id(),
+            id=contact_id,
             workspace_id=workspace_id,
             role="lead",
             email=email,
@@ -225,4 +235,6 @@ def resolve_contact(conn: Conn, workspace_id: int, ref: dict[str, Any]) -> Row:
         )
         .on_conflict_do_nothing()
     )
+    if created:
+        _event(conn, workspace_id, "contact.lead.created", contact_id)
     return queries.find_by(conn, workspace_id, email=email)

@@ -8,6 +8,7 @@ strings (contacts, companies).
 
 from ticketry.tables.base import metadata
 from ticketry.tables.contacts import companies, contact_companies, contacts, tags
+from ticketry.tables.events import events
 from ticketry.tables.tickets import (
     ticket_contacts,
     ticket_parts,
@@ -28,6 +29,7 @@ __all__ = [
     "companies",
     "contact_companies",
     "contacts",
+    "events",
     "metadata",
     "tags",
     "team_members",

@@ -16,6 +16,8 @@ workspaces = Table(
     # The last human ticket number handed out (`ticket.ticket_id`); bumped with
     # UPDATE ... RETURNING so concurrent creators, in any process, each get their own.
     Column("ticket_seq", Id, nullable=False, server_default="0"),
+    # The last `events.seq` of the workspace (see tables/events.py).
+    Column("event_seq", Id, nullable=False, server_default="0"),
     Column("created_at", Timestamp, nullable=False),
     sqlite_autoincrement=True,  # ids are never reused, as Intercom's
 )

@@ -17,8 +17,9 @@ from sqlalchemy import func, insert, select, update
 from ticketry.db.database import Conn
 from ticketry.errors import NotFound, ParameterInvalid, ParameterNotFound
 from ticketry.kit import ids
-from ticketry.tables import ticket_type_attributes, ticket_types, tickets
+from ticketry.tables import ticket_type_attributes, ticket_types
 from ticketry.ticket_types import queries
+from ticketry.tickets import changes as ticket_changes
 
 CATEGORIES = ("Customer", "Back-office", "Tracker")
 DATA_TYPES = ("string", "list", "integer", "decimal", "boolean", "datetime", "files")
@@ -185,11 +186,7 @@ def update_type(conn: Conn, workspace_id: int, type_id: int, changes: dict[str, 
         .values(**values, updated_at=now, revision=ticket_types.c.revision + 1)
     )
     if values.get("category", row["category"]) != row["category"]:
-        conn.execute(
-            update(tickets)
-            .where(tickets.c.workspace_id == workspace_id, tickets.c.ticket_type_id == type_id)
-            .values(category=values["category"])
-        )
+        ticket_changes.set_type_category(conn, workspace_id, type_id, values["category"])
 
 
 def _touch_type(conn: Conn, workspace_id: int, type_id: int, now: int) -> None:

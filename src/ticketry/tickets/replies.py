@@ -7,30 +7,25 @@ Plain-text bodies are stored as HTML the way Intercom returns them (`Thanks` bec
 
 from __future__ import annotations
 
-import base64
-import binascii
 import html
 import mimetypes
 import re
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select
 
 from ticketry.db.database import Conn
 from ticketry.errors import ApiError, NotFound, ParameterInvalid, ParameterNotFound
 from ticketry.kit import ids
-from ticketry.kit.images import dimensions
 from ticketry.kit.versions import V2_10, Version
-from ticketry.tables import contacts, ticket_contacts, tickets, uploads
+from ticketry.tables import contacts, ticket_contacts
 from ticketry.ticket_types.queries import get_type
-from ticketry.tickets import lookups, parts
+from ticketry.tickets import changes, lookups, uploads
 from ticketry.tickets.parts import Author
-from ticketry.tickets.queries import get_row
-from ticketry.tickets.schemas import AttachmentFile, Reply
+from ticketry.tickets.schemas import Reply
 
-MAX_ATTACHMENTS = 10
-MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_ATTACHMENTS = uploads.MAX_ATTACHMENTS
 _WRAPPER = re.compile(
     r"^\s*(<!doctype[^>]*>)?\s*<html[^>]*>\s*(<body[^>]*>)?|"
     r"(</body>)?\s*</html>\s*$",
@@ -78,65 +73,6 @@ def _url_attachments(urls: list[str]) -> list[dict[str, Any]]:
     return out
 
 
-def _decode_files(files: list[AttachmentFile]) -> list[tuple[AttachmentFile, bytes]]:
-    decoded = []
-    for i, f in enumerate(files):
-        try:
-            data = base64.b64decode(f.data, validate=True)
-        except (binascii.Error, ValueError):
-            raise ParameterInvalid(
-                f"attachment_files[{i}].data must be base64", field=f"attachment_files[{i}].data"
-            ) from None
-        if len(data) > MAX_FILE_BYTES:
-            raise ParameterInvalid(
-                f"attachment_files[{i}] is larger than 10 MB", field=f"attachment_files[{i}].data"
-            )
-        if not f.name.strip():
-            raise ParameterInvalid(
-                f"attachment_files[{i}].name must not be blank", field=f"attachment_files[{i}].name"
-            )
-        decoded.append((f, data))
-    return decoded
-
-
-def _store_files(
-    conn: Conn,
-    workspace_id: int,
-    ticket_id: int,
-    base_url: str,
-    files: list[tuple[AttachmentFile, bytes]],
-    at: int,
-) -> list[dict[str, Any]]:
-    out = []
-    for f, data in files:
-        token = ids.url_token(18)
-        conn.execute(
-            insert(uploads).values(
-                workspace_id=workspace_id,
-                ticket_id=ticket_id,
-                token=token,
-                name=f.name,
-                content_type=f.content_type,
-                data=data,
-                filesize=len(data),
-                created_at=at,
-            )
-        )
-        width, height = dimensions(data)
-        out.append(
-            {
-                "type": "upload",
-                "name": f.name,
-                "url": f"{base_url}/uploads/{token}",
-                "content_type": f.content_type,
-                "filesize": len(data),
-                "width": width,
-                "height": height,
-            }
-        )
-    return out
-
-
 def _contact_author(conn: Conn, workspace_id: int, ticket_id: int, p: Reply) -> str:
     for field, column in (
         ("intercom_user_id", contacts.c.id),
@@ -169,12 +105,27 @@ def _contact_author(conn: Conn, workspace_id: int, ticket_id: int, p: Reply) -> 
 
 
 def reply(
-    conn: Conn, workspace_id: int, ticket_id: int, p: Reply, version: Version, base_url: str
+    conn: Conn,
+    workspace_id: int,
+    caller_admin: int,
+    ticket_id: int,
+    p: Reply,
+    version: Version,
+    base_url: str,
 ) -> int:
     """Append a reply part; its id."""
-    row = get_row(conn, workspace_id, ticket_id)
-    if row is None:
-        raise NotFound("Resource Not Found", field="id")
+    with changes.changing(
+        conn,
+        workspace_id,
+        ticket_id,
+        Author("admin", str(caller_admin)),
+        not_found=NotFound("Resource Not Found", field="id"),
+    ) as t:
+        return _reply(t, p, version, base_url)
+
+
+def _reply(t: changes.TicketChange, p: Reply, version: Version, base_url: str) -> int:
+    conn, workspace_id, row = t.conn, t.workspace_id, t.row
     ticket_type = get_type(conn, workspace_id, row["ticket_type_id"])
     kind = p.type or ("admin" if version < V2_10 else None)
     if kind is None:
@@ -212,18 +163,19 @@ def reply(
                 "User replies are not allowed on "
                 f"{'Tracker' if row['category'] == 'Tracker' else 'internal'} tickets"
             )
-        author = Author("user", _contact_author(conn, workspace_id, ticket_id, p))
+        author = Author("user", _contact_author(conn, workspace_id, t.id, p))
     if message_type in ("comment", "note") and not (p.body or "").strip():
         raise ParameterNotFound("body")
 
     urls = p.attachment_urls or []
-    files = _decode_files(p.attachment_files or [])
-    if len(urls) > MAX_ATTACHMENTS or len(files) > MAX_ATTACHMENTS:
-        field = "attachment_files" if len(files) > MAX_ATTACHMENTS else "attachment_urls"
-        raise ParameterInvalid(f"At most {MAX_ATTACHMENTS} attachments are allowed", field=field)
+    if len(urls) > MAX_ATTACHMENTS:
+        raise ParameterInvalid(
+            f"At most {MAX_ATTACHMENTS} attachments are allowed", field="attachment_urls"
+        )
+    files = uploads.check_files(p.attachment_files or [])
     at = p.created_at if p.created_at is not None else ids.now()
     if files:
-        attachments = _store_files(conn, workspace_id, ticket_id, base_url, files, at)
+        attachments = uploads.store(conn, workspace_id, t.id, base_url, files, at)
     else:
         attachments = _url_attachments(urls)
 
@@ -233,12 +185,4 @@ def reply(
     if p.reply_options:
         data["reply_options"] = [o.model_dump() for o in p.reply_options]
     body = to_html(p.body) if p.body is not None and message_type != "quick_reply" else None
-    part_id = parts.append(
-        conn, workspace_id, ticket_id, message_type, author, at, body=body, data=data
-    )
-    conn.execute(
-        update(tickets)
-        .where(tickets.c.workspace_id == workspace_id, tickets.c.id == ticket_id)
-        .values(updated_at=ids.now())
-    )
-    return part_id
+    return t.part(message_type, author=author, at=at, body=body, data=data)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -13,9 +12,8 @@ from ticketry.kit.http import Ctx, json, resource
 from ticketry.kit.versions import V2_9, V2_10, V2_13, Version
 from ticketry.search import paging
 from ticketry.search.parse import SearchBody, search_request
-from ticketry.tables import uploads
 from ticketry.tags.render import tag as render_tag
-from ticketry.tickets import parts, queries, render, replies, search, service, tagging
+from ticketry.tickets import parts, queries, render, replies, search, service, tagging, uploads
 from ticketry.tickets.schemas import CreateTicket, Reply, TagTicket, UntagTicket, UpdateTicket
 
 
@@ -59,7 +57,7 @@ async def update_ticket(ctx: Ctx) -> Response:
 
 async def delete_ticket(ctx: Ctx) -> Response:
     ticket_id = _ticket_id(ctx)
-    await ctx.db.write(service.delete_ticket, ctx.workspace_id, ticket_id)
+    await ctx.db.write(service.delete_ticket, ctx.workspace_id, ctx.admin_id, ticket_id)
     return json(render.deleted(ticket_id))
 
 
@@ -69,7 +67,9 @@ async def reply_ticket(ctx: Ctx) -> Response:
     base_url = ctx.request.app.state.public_url or str(ctx.request.base_url).rstrip("/")
 
     def run(conn: Conn) -> dict:
-        part_id = replies.reply(conn, ctx.workspace_id, ticket_id, payload, ctx.version, base_url)
+        part_id = replies.reply(
+            conn, ctx.workspace_id, ctx.admin_id, ticket_id, payload, ctx.version, base_url
+        )
         row = parts.get(conn, ctx.workspace_id, part_id)
         directory = parts.author_directory(conn, ctx.workspace_id, [row])
         code = queries.workspace_code(conn, ctx.workspace_id)
@@ -128,21 +128,11 @@ async def search_tickets(ctx: Ctx) -> Response:
 
 async def get_upload(request: Request) -> Response:
     """Attachment files, by their unguessable token (like Intercom's signed URLs)."""
-    token = request.path_params["token"]
-    row = await request.app.state.db.read(
-        lambda conn: conn.one(
-            select(uploads.c.name, uploads.c.content_type, uploads.c.data).where(
-                uploads.c.token == token
-            )
-        )
-    )
+    row = await request.app.state.db.read(uploads.find, request.path_params["token"])
     if row is None:
         raise NotFound("Upload not found")
-    return Response(
-        bytes(row["data"]),
-        media_type=row["content_type"],
-        headers={"Content-Disposition": 'inline; filename="' + row["name"].replace('"', "'") + '"'},
-    )
+    media_type, headers = uploads.download_headers(row["name"], row["content_type"])
+    return Response(bytes(row["data"]), media_type=media_type, headers=headers)
 
 
 routes = [

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from sqlalchemy import bindparam, delete, update
+from sqlalchemy import bindparam, update
 
 from ticketry.contacts.service import resolve_contact
 from ticketry.db.database import Conn, Row
@@ -19,13 +19,13 @@ from ticketry.db.sql import InsertQ, Q
 from ticketry.errors import ApiError, NotFound, ParameterInvalid, ParameterNotFound
 from ticketry.kit import ids
 from ticketry.kit.versions import Version
-from ticketry.tables import ticket_contacts, tickets, workspaces
+from ticketry.tables import ticket_contacts, workspaces
 from ticketry.ticket_states import queries as states
 from ticketry.ticket_types.queries import TypeData, load_types
 from ticketry.ticket_types.values import updated_attribute_data, validate_values
-from ticketry.tickets import lookups, parts, search_values
+from ticketry.tickets import changes, lookups, search_values
+from ticketry.tickets.changes import ticket_not_found
 from ticketry.tickets.parts import Author
-from ticketry.tickets.queries import get_row
 from ticketry.tickets.schemas import CreateTicket, UpdateTicket
 
 DEFAULT_TITLE = "_default_title_"
@@ -38,20 +38,9 @@ _NEXT_NUMBER = Q(
     .returning(workspaces.c.ticket_seq)
 )
 
-
-_INSERT_TICKET = InsertQ(tickets, returning=tickets.c.id)
 _INSERT_CONTACT = InsertQ(ticket_contacts)
 
-
-def ticket_not_found() -> NotFound:
-    return NotFound("Ticket not found", code="ticket_not_found")
-
-
-def load_ticket(conn: Conn, workspace_id: int, ticket_id: int) -> Row:
-    row = get_row(conn, workspace_id, ticket_id)
-    if row is None:
-        raise ticket_not_found()
-    return row
+__all__ = ["create_ticket", "delete_ticket", "ticket_not_found", "update_ticket"]
 
 
 def _type(conn: Conn, workspace_id: int, type_id: str) -> TypeData:
@@ -118,57 +107,40 @@ def create_ticket(
     state = states.default_state(conn, workspace_id, "submitted")
     number = conn.scalar(_NEXT_NUMBER, {"ws": workspace_id})
     stored = {str(k): v for k, v in values.items()}
-    ticket_id = conn.scalar(
-        _INSERT_TICKET,
-        _INSERT_TICKET.row(
-            workspace_id=workspace_id,
-            ticket_number=number,
-            ticket_type_id=type_data.row["id"],
-            ticket_state_id=state["id"],
-            state=state["category"],
-            category=type_data.row["category"],
-            attributes=orjson.dumps(stored).decode(),
-            open=True,
-            is_shared=False,
-            admin_assignee_id=admin_assignee,
-            team_assignee_id=team_assignee,
-            company_id=company_id,
-            created_at=at,
-            updated_at=at,
-            **_defaults_to_columns(type_data, stored),
-        ),
+    columns = dict(
+        ticket_number=number,
+        ticket_type_id=type_data.row["id"],
+        ticket_state_id=state["id"],
+        state=state["category"],
+        category=type_data.row["category"],
+        attributes=orjson.dumps(stored).decode(),
+        open=True,
+        is_shared=False,
+        admin_assignee_id=admin_assignee,
+        team_assignee_id=team_assignee,
+        company_id=company_id,
+        created_at=at,
+        updated_at=at,
+        **_defaults_to_columns(type_data, stored),
     )
-    conn.execute(
-        _INSERT_CONTACT,
-        {"ticket_id": ticket_id, "contact_id": contact["id"], "workspace_id": workspace_id},
-    )
-    search_values.write(conn, workspace_id, ticket_id, type_data, stored, values, replace=False)
-    author = Author("admin", str(caller_admin))
-    # Intercom starts every ticket's history with a submitted -> submitted state part.
-    parts.append(
-        conn,
-        workspace_id,
-        ticket_id,
-        "ticket_state_updated_by_admin",
-        author,
-        at,
-        previous_state="submitted",
-        state="submitted",
-        data={"via_api": True},
-    )
-    for kind, ident in (("admin", admin_assignee), ("team", team_assignee)):
-        if ident is not None:
-            parts.append(
-                conn,
-                workspace_id,
-                ticket_id,
-                "assignment",
-                author,
-                at,
-                assigned_to=(kind, str(ident)),
-                data={"via_api": True},
-            )
-    return ticket_id
+    with changes.creating(conn, workspace_id, columns, Author("admin", str(caller_admin)), at) as t:
+        conn.execute(
+            _INSERT_CONTACT,
+            {"ticket_id": t.id, "contact_id": contact["id"], "workspace_id": workspace_id},
+        )
+        search_values.write(conn, workspace_id, t.id, type_data, stored, values, replace=False)
+        # Intercom starts every ticket's history with a submitted -> submitted state part.
+        t.part(
+            "ticket_state_updated_by_admin",
+            topic="ticket.created",
+            previous_state="submitted",
+            state="submitted",
+            data={"via_api": True},
+        )
+        for kind, ident in (("admin", admin_assignee), ("team", team_assignee)):
+            if ident is not None:
+                t.part("assignment", assigned_to=(kind, str(ident)), data={"via_api": True})
+    return t.id
 
 
 def _acting_admin(conn: Conn, workspace_id: int, caller_admin: int, p: UpdateTicket) -> int:
@@ -210,106 +182,107 @@ def update_ticket(
     p: UpdateTicket,
     version: Version,
 ) -> None:
-    row = load_ticket(conn, workspace_id, ticket_id)
-    sent = p.model_fields_set
     admin_id = _acting_admin(conn, workspace_id, caller_admin, p)
-    author = Author("admin", str(admin_id))
-    now = ids.now()
-    changes: dict[str, Any] = {}
-    new_parts: list[tuple[str, dict[str, Any]]] = []
+    with changes.changing(conn, workspace_id, ticket_id, Author("admin", str(admin_id))) as t:
+        _apply_update(t, p, version)
+
+
+def _apply_update(t: changes.TicketChange, p: UpdateTicket, version: Version) -> None:
+    conn, workspace_id, row = t.conn, t.workspace_id, t.row
+    sent = p.model_fields_set
     meta = {"via_api": True}
-    changed_attributes: list[int] = []
 
     if p.ticket_attributes:
         type_data = load_types(conn, workspace_id, [row["ticket_type_id"]])[row["ticket_type_id"]]
         values = validate_values(type_data, p.ticket_attributes, creating=False)
         stored = orjson.loads(row["attributes"])
+        changed: list[int] = []
         for attr_id, value in values.items():
-            key = str(attr_id)
-            if stored.get(key) == value:
+            if stored.get(str(attr_id)) == value:
                 continue
-            stored[key] = value
-            changed_attributes.append(attr_id)
-            attr = type_data.by_id[attr_id]
-            new_parts.append(
-                (
-                    "ticket_attribute_updated_by_admin",
-                    {
-                        "data": {
-                            **meta,
-                            "updated_attribute_data": updated_attribute_data(attr, value),
-                        }
-                    },
-                )
+            stored[str(attr_id)] = value
+            changed.append(attr_id)
+        if changed:
+            t.set(
+                attributes=orjson.dumps(stored).decode(), **_defaults_to_columns(type_data, stored)
             )
-        changes["attributes"] = orjson.dumps(stored).decode()
-        changes.update(_defaults_to_columns(type_data, stored))
-        search_values.write(
-            conn, workspace_id, ticket_id, type_data, stored, changed_attributes, replace=True
-        )
+            search_values.write(conn, workspace_id, t.id, type_data, stored, changed, replace=True)
+        for attr_id in changed:
+            update_data = updated_attribute_data(type_data.by_id[attr_id], stored[str(attr_id)])
+            t.part(
+                "ticket_attribute_updated_by_admin",
+                data={**meta, "updated_attribute_data": update_data},
+                event_data={"attribute_id": str(attr_id)},
+            )
 
     state = _new_state(conn, workspace_id, row, p)
     if state is not None and state["id"] != row["ticket_state_id"]:
         current = states.get_state(conn, workspace_id, row["ticket_state_id"])
-        changes["ticket_state_id"] = state["id"]
-        changes["state"] = state["category"]
-        changes["previous_ticket_state_id"] = row["ticket_state_id"]
-        new_parts.append(
-            (
-                "ticket_state_updated_by_admin",
-                {"previous_state": current["category"], "state": state["category"], "data": meta},
-            )
+        t.set(
+            ticket_state_id=state["id"],
+            state=state["category"],
+            previous_ticket_state_id=row["ticket_state_id"],
+        )
+        t.part(
+            "ticket_state_updated_by_admin",
+            previous_state=current["category"],
+            state=state["category"],
+            data=meta,
+            event_data={
+                "previous_ticket_state_id": str(row["ticket_state_id"]),
+                "ticket_state_id": str(state["id"]),
+                "previous_state": current["category"],
+                "state": state["category"],
+            },
         )
         if "open" not in sent and (state["category"] == "resolved") == bool(row["open"]):
-            changes["open"] = state["category"] != "resolved"
+            t.set(open=state["category"] != "resolved")
 
     assignee_id = p.assignee_id or (p.assignment.assignee_id if p.assignment else None)
     if assignee_id is not None:
         target = lookups.assignee(conn, workspace_id, assignee_id)
         if target is None:
-            changes["admin_assignee_id"] = changes["team_assignee_id"] = None
-            new_parts.append(("assignment", {"assigned_to": ("nobody_admin", "0"), "data": meta}))
+            t.set(admin_assignee_id=None, team_assignee_id=None)
+            t.part("assignment", assigned_to=("nobody_admin", "0"), data=meta)
         else:
-            changes[f"{target[0]}_assignee_id"] = target[1]
-            new_parts.append(
-                ("assignment", {"assigned_to": (target[0], str(target[1])), "data": meta})
-            )
+            t.set(**{f"{target[0]}_assignee_id": target[1]})
+            t.part("assignment", assigned_to=(target[0], str(target[1])), data=meta)
 
     if "open" in sent and p.open is not None and p.open != bool(row["open"]):
-        changes["open"] = p.open
-    if changes.get("open") is False and row["snoozed_until"] is not None:
-        changes["snoozed_until"] = None  # closing also unsnoozes
-    if "open" in changes and changes["open"] != bool(row["open"]):
-        new_parts.append(("open" if changes["open"] else "close", {"data": meta}))
+        t.set(open=p.open)
+    if t.columns.get("open") is False and row["snoozed_until"] is not None:
+        t.set(snoozed_until=None)  # closing also unsnoozes
+    if "open" in t.columns and t.columns["open"] != bool(row["open"]):
+        t.part("open" if t.columns["open"] else "close", data=meta)
 
-    snooze_sent = "snoozed_until" in sent and "snoozed_until" not in changes
+    snooze_sent = "snoozed_until" in sent and "snoozed_until" not in t.columns
     if snooze_sent and p.snoozed_until != row["snoozed_until"]:
-        changes["snoozed_until"] = p.snoozed_until
-        new_parts.append(
-            ("snoozed" if p.snoozed_until is not None else "timer_unsnooze", {"data": meta})
+        t.set(snoozed_until=p.snoozed_until)
+        t.part(
+            "snoozed" if p.snoozed_until is not None else "timer_unsnooze",
+            data=meta,
+            event_data={"snoozed_until": p.snoozed_until},
         )
-    if "is_shared" in sent and p.is_shared is not None:
-        changes["is_shared"] = p.is_shared
+
+    updated: dict[str, Any] = {}
+    if "is_shared" in sent and p.is_shared is not None and p.is_shared != bool(row["is_shared"]):
+        updated["is_shared"] = p.is_shared
     if "company_id" in sent:
-        changes["company_id"] = (
-            lookups.company(conn, workspace_id, p.company_id, version)["id"]
-            if p.company_id
-            else None
+        company = (
+            lookups.company(conn, workspace_id, p.company_id, version) if p.company_id else None
         )
+        company_id = company["id"] if company is not None else None
+        if company_id != row["company_id"]:
+            updated["company_id"] = company_id
+    if updated:
+        # Intercom records no part for these; the event still tells consumers.
+        t.set(**updated)
+        t.event("ticket.updated", data={"fields": sorted(updated)})
+    # Intercom bumps updated_at on every accepted update, even one that changes nothing.
+    t.set(updated_at=ids.now())
 
-    changes["updated_at"] = now
-    conn.execute(
-        update(tickets)
-        .where(tickets.c.workspace_id == workspace_id, tickets.c.id == ticket_id)
-        .values(**changes)
-    )
-    for part_type, kwargs in new_parts:
-        parts.append(conn, workspace_id, ticket_id, part_type, author, now, **kwargs)
 
-
-def delete_ticket(conn: Conn, workspace_id: int, ticket_id: int) -> None:
+def delete_ticket(conn: Conn, workspace_id: int, caller_admin: int, ticket_id: int) -> None:
     """Permanent: the ticket's parts, contacts links, tags and uploads go with it."""
-    load_ticket(conn, workspace_id, ticket_id)
-    conn.execute(
-        delete(tickets).where(tickets.c.workspace_id == workspace_id, tickets.c.id == ticket_id)
-    )
+    with changes.changing(conn, workspace_id, ticket_id, Author("admin", str(caller_admin))) as t:
+        t.delete()

@@ -78,8 +78,10 @@ def set_default_version(conn: Conn, workspace_id: int, version_name: str) -> Non
 def _next_assignee_id(conn: Conn) -> int:
     """Admins and teams share one id space: `assignee_id` on a ticket update may name
     either, so an id must never mean both."""
-    top = max(conn.scalar(select(func.coalesce(func.max(admins.c.id), 0))) or 0,
-              conn.scalar(select(func.coalesce(func.max(teams.c.id), 0))) or 0)
+    top = max(
+        conn.scalar(select(func.coalesce(func.max(admins.c.id), 0))) or 0,
+        conn.scalar(select(func.coalesce(func.max(teams.c.id), 0))) or 0,
+    )
     return int(top) + 1
 
 

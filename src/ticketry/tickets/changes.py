@@ -1,0 +1,185 @@
+"""The one path for every change to a ticket: lock, apply, append the part, record the event.
+
+Services open a change with `changing` (an existing ticket) or `creating` (a new one), then
+say what changes: `set` columns, `part` to append history (each part records its event),
+`event` for a change without a part, `delete`. When the block ends the row is written once
+and the events are recorded, all in the caller's transaction; if the block raises, the
+transaction rolls back and nothing of the change remains.
+
+Locking: `changing` reads the row with `SELECT ... FOR UPDATE` on PostgreSQL, so two
+requests changing one ticket run one after the other and the second sees the first's
+result (no lost read-modify-write). On SQLite every write already runs on the one writer
+thread (or holds the database's write lock from BEGIN IMMEDIATE), which serialises them.
+Lock order: the ticket row first, the workspace's event counter last (events/service.py).
+
+Rule for a new kind of ticket change: add a service function that opens `changing`, checks
+and applies inside it, and appends a part (or records an event). Nothing else may write
+the `tickets` row or its parts; `set_type_category` is the one bulk exception, a column
+copied from the ticket type for search.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import bindparam, delete, select, update
+
+from ticketry.db.database import Conn, Row
+from ticketry.db.sql import InsertQ, Q
+from ticketry.errors import ApiError, NotFound
+from ticketry.events import service as events
+from ticketry.kit import ids
+from ticketry.tables import tickets
+from ticketry.tickets import parts
+from ticketry.tickets.parts import Author
+
+_LOCK = Q(
+    select(tickets)
+    .where(tickets.c.workspace_id == bindparam("ws"), tickets.c.id == bindparam("id"))
+    .with_for_update()
+)
+_INSERT = InsertQ(tickets, returning=tickets.c.id)
+
+# Topics are Intercom's webhook topic names where Intercom has one; `ticket.unassigned`,
+# `ticket.opened`, `ticket.snoozed`, `ticket.unsnoozed`, `ticket.updated`,
+# `ticket.tag.created`, `ticket.tag.deleted` and `ticket.deleted` are Ticketry's own.
+_PART_TOPICS = {
+    "note": "ticket.note.created",
+    "ticket_state_updated_by_admin": "ticket.state.updated",
+    "ticket_attribute_updated_by_admin": "ticket.attribute.updated",
+    "close": "ticket.closed",
+    "open": "ticket.opened",
+    "snoozed": "ticket.snoozed",
+    "timer_unsnooze": "ticket.unsnoozed",
+}
+
+
+def ticket_not_found() -> NotFound:
+    return NotFound("Ticket not found", code="ticket_not_found")
+
+
+def part_topic(part_type: str, author: Author, assigned_to: tuple[str, str] | None) -> str:
+    if part_type in ("comment", "quick_reply"):
+        return "ticket.contact.replied" if author.type == "user" else "ticket.admin.replied"
+    if part_type == "assignment":
+        kind = assigned_to[0] if assigned_to else "nobody_admin"
+        return {"admin": "ticket.admin.assigned", "team": "ticket.team.assigned"}.get(
+            kind, "ticket.unassigned"
+        )
+    return _PART_TOPICS[part_type]
+
+
+class TicketChange:
+    """One ticket, locked for the rest of the transaction, and what is changing on it."""
+
+    __slots__ = ("_deleted", "_events", "actor", "at", "columns", "conn", "row", "workspace_id")
+
+    def __init__(self, conn: Conn, workspace_id: int, row: Row, actor: Author, at: int) -> None:
+        self.conn = conn
+        self.workspace_id = workspace_id
+        self.row = row
+        self.actor = actor
+        self.at = at
+        self.columns: dict[str, Any] = {}
+        self._events: list[events.Event] = []
+        self._deleted = False
+
+    @property
+    def id(self) -> int:
+        return int(self.row["id"])
+
+    def set(self, **columns: Any) -> None:
+        self.columns.update(columns)
+
+    def part(
+        self,
+        part_type: str,
+        *,
+        author: Author | None = None,
+        at: int | None = None,
+        topic: str | None = None,
+        event_data: dict[str, Any] | None = None,
+        **fields: Any,
+    ) -> int:
+        """Append a part (`parts.append` fields) and the event it stands for; its id."""
+        author = author or self.actor
+        part_id = parts.append(
+            self.conn, self.workspace_id, self.id, part_type, author, at or self.at, **fields
+        )
+        topic = topic or part_topic(part_type, author, fields.get("assigned_to"))
+        self.event(topic, part_id, event_data, author)
+        return part_id
+
+    def event(
+        self,
+        topic: str,
+        part_id: int | None = None,
+        data: dict[str, Any] | None = None,
+        author: Author | None = None,
+    ) -> None:
+        author = author or self.actor
+        self._events.append(
+            events.Event(topic, "ticket", str(self.id), part_id, author.type, author.id, data)
+        )
+
+    def delete(self) -> None:
+        self._deleted = True
+        self.event("ticket.deleted")
+
+    def _finish(self, touch: bool) -> None:
+        where = (tickets.c.workspace_id == self.workspace_id, tickets.c.id == self.id)
+        if self._deleted:
+            self.conn.execute(delete(tickets).where(*where))
+        else:
+            if touch and (self.columns or self._events):
+                self.columns.setdefault("updated_at", ids.now())
+            if self.columns:
+                self.conn.execute(update(tickets).where(*where).values(**self.columns))
+        events.record(self.conn, self.workspace_id, self._events, self.at)
+
+
+@contextmanager
+def changing(
+    conn: Conn,
+    workspace_id: int,
+    ticket_id: int,
+    actor: Author,
+    *,
+    at: int | None = None,
+    touch: bool = True,
+    not_found: ApiError | None = None,
+) -> Iterator[TicketChange]:
+    """Lock the ticket and collect a change to it; written when the block ends.
+
+    `touch` bumps `updated_at` when anything changed (tags do not: Intercom's tagging
+    leaves a ticket's `updated_at` alone)."""
+    row = conn.one(_LOCK, {"ws": workspace_id, "id": ticket_id})
+    if row is None:
+        raise not_found or ticket_not_found()
+    change = TicketChange(conn, workspace_id, row, actor, at if at is not None else ids.now())
+    yield change
+    change._finish(touch)
+
+
+@contextmanager
+def creating(
+    conn: Conn, workspace_id: int, values: dict[str, Any], actor: Author, at: int
+) -> Iterator[TicketChange]:
+    """Insert a ticket row (columns as `tickets` names them) and collect its first parts."""
+    row = _INSERT.row(workspace_id=workspace_id, **values)
+    row["id"] = conn.scalar(_INSERT, row)
+    change = TicketChange(conn, workspace_id, row, actor, at)
+    yield change
+    change._finish(touch=False)
+
+
+def set_type_category(conn: Conn, workspace_id: int, type_id: int, category: str) -> None:
+    """Copy a ticket type's new category to its tickets (a search column, not a change to
+    the tickets themselves: no parts, no events, `updated_at` untouched)."""
+    conn.execute(
+        update(tickets)
+        .where(tickets.c.workspace_id == workspace_id, tickets.c.ticket_type_id == type_id)
+        .values(category=category)
+    )
