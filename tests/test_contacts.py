@@ -153,7 +153,7 @@ def test_shapes_per_version(api: Any, workspace: Workspace) -> None:
         ({"role": "user", "custom_attributes": {"n": 2**64}}, 400, "parameter_invalid",
          "custom_attributes", "64-bit"),
         ({"role": "user", "custom_attributes": {"s": "a\x00"}}, 400, "parameter_invalid",
-         "custom_attributes", "NUL"),
+         "custom_attributes.s", "NUL"),
     ],
 )  # fmt: skip
 def test_bad_creates_are_rejected_and_write_nothing(

@@ -65,7 +65,7 @@ def test_rename(api: Any, server: Server, workspace: Workspace) -> None:
         ({"name": "   "}, "name", "must not be blank"),
         ({"name": 5}, "name", "must be a string"),
         ({"name": ["a"]}, "name", "must be a string"),
-        ({"name": "a\x00b"}, "name", "at most 255 characters"),
+        ({"name": "a\x00b"}, "name", "NUL"),
         ({"name": "x" * 256}, "name", "at most 255 characters"),
         ({"name": "test", "companies": [{"company_id": "123"}]}, "companies", "not supported"),
         ({"name": "test", "users": [{"id": "123"}]}, "users", "not supported"),

@@ -202,7 +202,7 @@ QUERY_CASES: list[tuple[Any, str, str, str]] = [
      "query.value[1]", "use request, task or tracker"),
     ({"query": leaf("state", "=", "closed")}, "parameter_invalid", "query.value",
      "use one of submitted, in_progress, waiting_on_customer, resolved"),
-    ({"query": leaf("title", "=", "a\x00b")}, "parameter_invalid", "query.value", "a string"),
+    ({"query": leaf("title", "=", "a\x00b")}, "parameter_invalid", "query.value", "NUL"),
     # groups
     ({"query": DEEP}, "parameter_invalid", "query.value[0].value[0]",
      "3 levels deep; at most 2"),

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, ConfigDict, Field
 
-from ticketry.contacts.schemas import ExternalId, PlainText, Timestamp, check_json
+from ticketry.contacts.schemas import ExternalId, PlainText, Timestamp, UrlText, check_json
 from ticketry.kit.wire import Payload
 
 MAX_INT32 = 2**31 - 1  # Intercom's documented ceiling for monthly_spend
@@ -45,7 +45,7 @@ class CompanyWrite(Payload):
     company_id: ExternalId | None = None
     plan: PlainText | None = None
     size: Size | None = None
-    website: PlainText | None = None
+    website: UrlText | None = None
     industry: PlainText | None = None
     custom_attributes: CompanyAttributes | None = None
     remote_created_at: Timestamp | None = None

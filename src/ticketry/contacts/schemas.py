@@ -9,10 +9,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
-from ticketry.kit.wire import IdStr, Payload
+from ticketry.kit import ids
+from ticketry.kit.wire import MAX_TIMESTAMP, IdStr, Payload
 
-MAX_TIMESTAMP = 253402300799  # 9999-12-31T23:59:59Z
 MAX_KEY = 255
+MAX_NAME = 255  # names, phone numbers, plans: one line of text
+MAX_URL = 2048
 _INT64 = 2**63
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+")
 
@@ -22,6 +24,18 @@ def _plain(value: str) -> str:
     if "\x00" in value:
         raise ValueError("must not contain NUL characters")
     return value
+
+
+def _short(value: str) -> str:
+    if len(value) > MAX_NAME:
+        raise ValueError(f"must be at most {MAX_NAME} characters")
+    return _plain(value)
+
+
+def _url(value: str) -> str:
+    if len(value) > MAX_URL:
+        raise ValueError(f"must be at most {MAX_URL} characters")
+    return _plain(value)
 
 
 def _nonblank(value: str) -> str:
@@ -75,14 +89,15 @@ def _attributes(value: dict[str, Any]) -> dict[str, Any]:
 
 def _owner(value: Any) -> Any:
     # typed integer up to 2.15, string from 2.16: take both
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 18:
-        return int(value.strip())
+    if isinstance(value, str) and (found := ids.parse_id(value)) is not None:
+        return found
     if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < _INT64:
         return value
     raise ValueError("must be the id of an admin")
 
 
-PlainText = Annotated[str, AfterValidator(_plain)]
+PlainText = Annotated[str, AfterValidator(_short)]
+UrlText = Annotated[str, AfterValidator(_url)]
 NonBlank = Annotated[str, AfterValidator(_nonblank)]
 Email = Annotated[str, AfterValidator(email_address)]
 ExternalId = Annotated[IdStr, AfterValidator(_key)]
@@ -99,7 +114,7 @@ class ContactWrite(Payload):
     email: Email | None = None
     phone: PlainText | None = None
     name: PlainText | None = None
-    avatar: PlainText | None = None
+    avatar: UrlText | None = None
     signed_up_at: Timestamp | None = None
     last_seen_at: Timestamp | None = None
     owner_id: OwnerId | None = None

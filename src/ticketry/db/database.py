@@ -4,12 +4,20 @@ One unit of work per request: a handler hands a plain function `fn(conn, ...)` t
 `Database.read` or `Database.write`, which runs it inside one transaction and commits once
 before the response is built, so a failed commit is an error, never a 200.
 
-SQLite reads run inline on the event loop thread: a point read takes microseconds, less
-than a hop to a worker thread. SQLite writes go to one writer thread that commits the
-waiting units of work together (`db/writer.py`), so durable commits (an fsync each) do not
-cap throughput and never stall reads. PostgreSQL work runs in Starlette's thread pool on a
-psycopg connection pool, so a slow query never stalls other requests. Writes on SQLite
-start with BEGIN IMMEDIATE so two writers never deadlock on a lock upgrade.
+How database work meets the event loop (the concurrency model):
+- Nothing touches a database on the event loop thread, so no query, however slow, stalls
+  other requests; the loop only parses, routes and renders.
+- SQLite reads run on a small pool of reader threads (`sqlite_readers`), each with its own
+  connection; WAL lets them read while the writer writes, and sqlite3 releases the GIL
+  while a statement runs.
+- SQLite writes go to one writer thread that commits the waiting units of work together
+  (`db/writer.py`): one writer serialises every change, so a read-modify-write is never
+  interleaved with another, and durable commits cost one fsync per group.
+- PostgreSQL work runs in a thread pool on a psycopg connection pool; writers lock what
+  they read-modify-write (`SELECT ... FOR UPDATE`, see tickets/changes.py) and take the
+  workspace's event counter last.
+Rule for a new write: a plain function `fn(conn, ...)` handed to `Database.write`, which
+locks before it reads what it will change, and does no network I/O.
 """
 
 from __future__ import annotations
@@ -18,6 +26,7 @@ import asyncio
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -127,6 +136,8 @@ class Database:
         self._pool: Any = None
         self._writer: GroupCommitWriter | None = None
         self._writer_lock = threading.Lock()
+        self._readers: ThreadPoolExecutor | None = None
+        self._connections: list[sqlite3.Connection] = []  # every thread's, to close
         if self.dialect == "postgresql":
             from psycopg.rows import dict_row
             from psycopg_pool import ConnectionPool
@@ -156,7 +167,18 @@ class Database:
         raw = getattr(self._local, "conn", None)
         if raw is None:
             raw = self._local.conn = self._connect_sqlite()
+            with self._writer_lock:
+                self._connections.append(raw)
         return raw
+
+    def _reader_pool(self) -> ThreadPoolExecutor:
+        if self._readers is None:
+            with self._writer_lock:
+                if self._readers is None:
+                    self._readers = ThreadPoolExecutor(
+                        self._settings.sqlite_readers, thread_name_prefix="ticketry-sqlite-reader"
+                    )
+        return self._readers
 
     def _group_writer(self) -> GroupCommitWriter:
         if self._writer is None:
@@ -191,7 +213,8 @@ class Database:
 
     async def read(self, fn: Callable[..., T], *args: Any) -> T:
         if self.dialect == "sqlite":
-            return self.run_sync(False, fn, *args)
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self._reader_pool(), self.run_sync, False, fn, *args)
         return await run_in_threadpool(self.run_sync, False, fn, *args)
 
     async def write(self, fn: Callable[..., T], *args: Any) -> T:
@@ -203,9 +226,13 @@ class Database:
         if self._writer is not None:
             self._writer.stop()
             self._writer = None
+        if self._readers is not None:
+            self._readers.shutdown(wait=True)
+            self._readers = None
         if self._pool is not None:
             self._pool.close()
-        raw = getattr(self._local, "conn", None)
-        if raw is not None:
+        with self._writer_lock:
+            connections, self._connections = self._connections, []
+        for raw in connections:
             raw.close()
-            self._local.conn = None
+        self._local = threading.local()

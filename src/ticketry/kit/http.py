@@ -19,7 +19,7 @@ from starlette.routing import Route
 
 from ticketry.db.database import Database
 from ticketry.errors import ApiError, NotFound, ParameterInvalid, Unauthorized
-from ticketry.kit import auth, versions, wire
+from ticketry.kit import auth, ids, versions, wire
 from ticketry.kit.versions import Version
 
 M = TypeVar("M", bound=BaseModel)
@@ -42,10 +42,10 @@ class Ctx:
 
     def int_param(self, name: str, not_found: ApiError | None = None) -> int:
         """A numeric path id; anything else cannot exist, so it is a 404."""
-        value = self.request.path_params[name]
-        if not value.isdigit() or len(value) > 18:
+        found = ids.parse_id(self.request.path_params[name])
+        if found is None:
             raise not_found or NotFound()
-        return int(value)
+        return found
 
     async def body(self, model: type[M]) -> M:
         return wire.parse(model, await self.request.body())

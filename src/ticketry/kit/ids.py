@@ -10,6 +10,28 @@ import time
 _ALNUM = string.ascii_lowercase + string.digits
 
 
+MAX_ID_DIGITS = 18  # every id fits a signed 64-bit column
+
+
+def is_digits(value: str) -> bool:
+    """ASCII digits only: `str.isdigit` also accepts superscripts and Arabic-Indic digits (which int() reads)."""
+    return value.isascii() and value.isdigit()
+
+
+def parse_id(value: object) -> int | None:
+    """A numeric id from a path or body (str or int); None when it cannot be one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 <= value < 10**MAX_ID_DIGITS else None
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if not is_digits(text) or len(text) > MAX_ID_DIGITS:
+        return None
+    return int(text)
+
+
 def now() -> int:
     return int(time.time())
 

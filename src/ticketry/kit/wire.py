@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+import orjson
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StrictInt, ValidationError
 
 from ticketry.errors import ApiError, BadRequest, ParameterInvalid, ParameterNotFound
 
@@ -26,6 +27,10 @@ def _id(value: Any) -> Any:
 
 
 IdStr = Annotated[str, BeforeValidator(_id)]
+MAX_TIMESTAMP = 253402300799  # 9999-12-31T23:59:59Z: later dates are refused, not overflowed
+UnixTime = Annotated[StrictInt, Field(ge=0, le=MAX_TIMESTAMP)]
+MAX_TEXT = 100_000  # characters in a message body or description (Intercom states none)
+LongText = Annotated[str, Field(max_length=MAX_TEXT)]
 
 
 class Payload(BaseModel):
@@ -69,8 +74,43 @@ def _is_union_tag(part: Any) -> bool:
     )
 
 
+def _nul_path(value: Any, path: str = "") -> str | None:
+    """Where a NUL character sits in a decoded JSON document, if anywhere."""
+    if isinstance(value, str):
+        return (path or "body") if "\x00" in value else None
+    if isinstance(value, list):
+        items: Any = ((f"{path}[{i}]", v) for i, v in enumerate(value))
+    elif isinstance(value, dict):
+        for key in value:
+            if "\x00" in key:
+                return path or "body"
+        items = ((f"{path}.{k}" if path else k, v) for k, v in value.items())
+    else:
+        return None
+    for sub_path, item in items:
+        found = _nul_path(item, sub_path)
+        if found is not None:
+            return found
+    return None
+
+
+def _refuse_nul(body: bytes) -> None:
+    # JSON can only carry NUL as the escape \u0000, so bodies without it skip the walk.
+    if b"\\u0000" not in body:
+        return
+    try:
+        doc = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return  # pydantic reports the syntax error
+    path = _nul_path(doc)
+    if path is not None:
+        # Nothing stores NUL (PostgreSQL text cannot), so say so instead of failing later.
+        raise ParameterInvalid(f"{path} must not contain NUL characters", field=path)
+
+
 def parse(model: type[M], body: bytes) -> M:
     """Validate a JSON body (empty counts as `{}`) into `model`, or raise an ApiError."""
+    _refuse_nul(body)
     try:
         return model.model_validate_json(body or b"{}")
     except ValidationError as exc:

@@ -17,7 +17,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from ticketry.db.database import Conn, Row
 from ticketry.errors import ParameterInvalid
-from ticketry.kit import pagination
+from ticketry.kit import ids, pagination
 
 MAX_PER_PAGE = 150
 # Up to this many matches, SQLite sorts the matches rather than walking the order index.
@@ -65,7 +65,7 @@ def per_page_value(raw: Any, default: int, field: str) -> int:
     value: int | None = None
     if isinstance(raw, int) and not isinstance(raw, bool):
         value = raw
-    elif isinstance(raw, str) and raw.strip().isdigit() and len(raw.strip()) < 10:
+    elif isinstance(raw, str) and ids.is_digits(raw.strip()) and len(raw.strip()) < 10:
         value = int(raw.strip())
     if value is None:
         raise ParameterInvalid(f"{field} must be an integer", field=field)

@@ -24,6 +24,9 @@ MAX_GROUP = 15  # filters in one AND/OR group
 # Values in one IN/NIN list. Not an Intercom number: it keeps the worst case query
 # (2 levels x 15 x 15 lists) under SQLite's 32,766 bound parameters.
 MAX_LIST = 100
+# A filter value longer than this is refused: it can match nothing real, and a huge `~`
+# pattern costs every trigram of it (SQLite FTS5 gives up on ~60,000 characters).
+MAX_VALUE_LENGTH = 1000
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1
 
 _GROUP_OPERATORS = ("AND", "OR")
@@ -161,6 +164,8 @@ def _value(raw: Any, field: Field, name: str, operator: str, path: str) -> Any:
 
 
 def _scalar(raw: Any, field: Field, name: str, path: str) -> Any:
+    if isinstance(raw, str) and len(raw) > MAX_VALUE_LENGTH:
+        raise _bad(f"{path} is longer than {MAX_VALUE_LENGTH:,} characters", path)
     coerce = _COERCE[field.type]
     value = coerce(raw)
     if value is None:

@@ -7,6 +7,7 @@ from sqlalchemy import bindparam, func, select
 from ticketry.db.database import Conn, Row
 from ticketry.db.sql import Q
 from ticketry.errors import NotFound
+from ticketry.kit import ids
 from ticketry.tables import tags
 
 _GET = Q(select(tags).where(tags.c.workspace_id == bindparam("ws"), tags.c.id == bindparam("id")))
@@ -28,10 +29,7 @@ def tag_not_found(field: str = "id") -> NotFound:
 
 def parse_tag_id(value: object) -> int | None:
     """A tag id from a path or body (str or int); None when it cannot be one."""
-    text = str(value).strip()
-    if isinstance(value, bool) or not text.isdigit() or len(text) > 18:
-        return None
-    return int(text)
+    return ids.parse_id(value if isinstance(value, (bool, int)) else str(value))
 
 
 def get_tag(conn: Conn, workspace_id: int, tag_id: int | str) -> Row | None:

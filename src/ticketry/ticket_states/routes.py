@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from ticketry.db.database import Conn, Row
 from ticketry.errors import NotFound, ParameterNotFound
+from ticketry.kit import ids
 from ticketry.kit.http import Ctx, endpoint, json
 from ticketry.kit.versions import V2_12
 from ticketry.kit.wire import IdStr, Payload
@@ -37,9 +38,10 @@ def _type_ids(raw: list[str] | None) -> list[int]:
         raise ParameterNotFound("ticket_type_ids")
     out = []
     for value in raw:
-        if not value.isdigit() or len(value) > 18:
+        ident = ids.parse_id(value)
+        if ident is None:
             raise NotFound(f"Ticket type {value} not found", field="ticket_type_ids")
-        out.append(int(value))
+        out.append(ident)
     return out
 
 

@@ -31,6 +31,7 @@ from urllib.parse import unquote, urlsplit
 
 from ticketry.db.database import Row
 from ticketry.errors import ParameterInvalid
+from ticketry.kit import ids
 from ticketry.ticket_types.queries import TypeData, list_options
 
 STRING_MAX = 65_535
@@ -59,12 +60,18 @@ def _string(value: Any) -> str:
     return value
 
 
+def _numeral(value: str) -> bool:
+    """A signed ASCII integer short enough to parse (int() refuses 4,300+ digits)."""
+    digits = value.strip().lstrip("+-")
+    return ids.is_digits(digits) and len(digits) <= 40
+
+
 def _integer(value: Any) -> int:
     if isinstance(value, bool):
         raise _Bad("must be an integer")
     if isinstance(value, float) and math.isfinite(value) and value.is_integer():
         value = int(value)
-    elif isinstance(value, str) and value.strip().lstrip("+-").isdigit():
+    elif isinstance(value, str) and _numeral(value):
         value = int(value.strip())
     if not isinstance(value, int):
         raise _Bad("must be an integer")
@@ -90,7 +97,7 @@ def _boolean(value: Any) -> bool:
 
 
 def _datetime(value: Any) -> int:
-    if isinstance(value, str) and not value.strip().lstrip("+-").isdigit():
+    if isinstance(value, str) and not _numeral(value):
         text = value.strip()
         try:
             parsed = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)

@@ -7,14 +7,13 @@ from sqlalchemy import bindparam, select
 from ticketry.db.database import Conn, Row
 from ticketry.db.sql import Q
 from ticketry.errors import ApiError, NotFound
+from ticketry.kit import ids
 from ticketry.kit.versions import V2_12, Version
 from ticketry.tables import admins, companies, teams
 
 
 def as_int(value: str | None) -> int | None:
-    if value is None or not value.isdigit() or len(value) > 18:
-        return None
-    return int(value)
+    return ids.parse_id(value)
 
 
 _ADMIN = Q(

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, StrictBool, StrictInt
+from pydantic import StrictBool
 
-from ticketry.kit.wire import IdStr, Payload
-
-Timestamp = StrictInt | None
+from ticketry.kit.wire import IdStr, LongText, Payload, UnixTime
 
 
 class ContactRef(Payload):
@@ -33,7 +31,7 @@ class CreateTicket(Payload):
     contacts: list[ContactRef]
     ticket_attributes: dict[str, Any] | None = None
     company_id: IdStr | None = None
-    created_at: Timestamp = Field(default=None, ge=0)
+    created_at: UnixTime | None = None
     assignment: CreateAssignment | None = None
     conversation_to_link_id: IdStr | None = None
     skip_notifications: StrictBool | None = None
@@ -51,7 +49,7 @@ class UpdateTicket(Payload):
     company_id: IdStr | None = None
     open: StrictBool | None = None
     is_shared: StrictBool | None = None
-    snoozed_until: Timestamp = Field(default=None, ge=0)
+    snoozed_until: UnixTime | None = None
     admin_id: IdStr | None = None
     assignee_id: IdStr | None = None
     assignment: UpdateAssignment | None = None
@@ -74,12 +72,12 @@ class Reply(Payload):
 
     type: Literal["admin", "user", "contact"] | None = None
     message_type: Literal["comment", "note", "quick_reply"] | None = None
-    body: str | None = None
+    body: LongText | None = None
     admin_id: IdStr | None = None
     intercom_user_id: IdStr | None = None
     user_id: IdStr | None = None
     email: str | None = None
-    created_at: Timestamp = Field(default=None, ge=0)
+    created_at: UnixTime | None = None
     attachment_urls: list[str] | None = None
     attachment_files: list[AttachmentFile] | None = None
     reply_options: list[ReplyOption] | None = None

@@ -24,6 +24,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import NullType
 
 from ticketry.db.database import Conn, Row
+from ticketry.kit import ids
 from ticketry.search import compile as search_compile
 from ticketry.search import paging
 from ticketry.search.fields import Field, Fields, FieldType
@@ -45,9 +46,10 @@ _ESCAPED = "\\%_"
 
 
 def _int_id(value: str) -> int:
-    if not value.isdigit() or len(value) > 18:
+    found = ids.parse_id(value)
+    if found is None:
         raise ValueError(f"'{value}' is not an id")
-    return int(value)
+    return found
 
 
 def _category(value: str) -> str:

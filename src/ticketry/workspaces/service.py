@@ -58,8 +58,8 @@ def find_workspace(conn: Conn, ref: str | None) -> Row:
             )
         return rows[0]
     cond = workspaces.c.id_code == ref
-    if ref.isdigit():
-        cond = cond | (workspaces.c.id == int(ref))
+    if (ident := ids.parse_id(ref)) is not None:
+        cond = cond | (workspaces.c.id == ident)
     row = conn.one(select(workspaces).where(cond))
     if row is None:
         raise NotFound(f"Workspace {ref} not found")
