@@ -46,10 +46,15 @@ def serve(args: list[str]) -> int:
 def test(args: list[str]) -> int:
     ensure_env("[test]")
     py = str(BIN / "python")
-    print("== ruff", flush=True)
-    lint = subprocess.call([py, "-m", "ruff", "check", "src", "tests", "bench"], cwd=ROOT)
-    if lint:
-        return lint
+    for name, command in (
+        ("ruff check", [py, "-m", "ruff", "check", "src", "tests", "bench"]),
+        ("ruff format --check", [py, "-m", "ruff", "format", "--check", "src", "tests", "bench"]),
+        ("mypy", [py, "-m", "mypy"]),
+    ):
+        print(f"== {name}", flush=True)
+        failed = subprocess.call(command, cwd=ROOT)
+        if failed:
+            return failed
     print("== pytest (SQLite, and PostgreSQL when TICKETRY_TEST_POSTGRES_URL is set)", flush=True)
     code = subprocess.call([py, "-m", "pytest", *args], cwd=ROOT)
     if code == 5:

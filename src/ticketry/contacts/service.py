@@ -150,6 +150,7 @@ def update_contact(conn: Conn, workspace_id: int, contact_id: str, payload: Cont
     )
     _write(conn, stmt)
     updated = queries.get_contact(conn, workspace_id, row["id"])
+    assert updated is not None  # locked above, so still there
     _event(conn, workspace_id, f"contact.{updated['role']}.updated", row["id"])
     return updated
 

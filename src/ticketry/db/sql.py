@@ -17,7 +17,7 @@ from sqlalchemy.sql import ClauseElement
 
 DIALECTS = {
     "sqlite": sqlite.dialect(paramstyle="named"),
-    "postgresql": postgresql.dialect(paramstyle="pyformat"),
+    "postgresql": postgresql.dialect(paramstyle="pyformat"),  # type: ignore[no-untyped-call]
 }
 
 

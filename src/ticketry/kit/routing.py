@@ -9,6 +9,7 @@ matching, 404 and 405 behaviour.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from starlette.routing import BaseRoute, Route, Router
@@ -20,7 +21,7 @@ def _segment(path: str) -> str:
 
 
 class SegmentRouter(Router):
-    def __init__(self, routes: list[BaseRoute], **kwargs: Any) -> None:
+    def __init__(self, routes: Sequence[BaseRoute], **kwargs: Any) -> None:
         super().__init__(routes=routes, **kwargs)
         groups: dict[str, list[BaseRoute]] = defaultdict(list)
         for route in routes:

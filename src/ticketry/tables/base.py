@@ -1,5 +1,7 @@
 """The shared MetaData (with a naming convention Alembic can rely on) and portable types."""
 
+from typing import Any
+
 from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Integer, MetaData
 
 metadata = MetaData(
@@ -17,17 +19,17 @@ Id = BigInteger().with_variant(Integer(), "sqlite")
 Timestamp = BigInteger  # UNIX seconds
 
 
-def id_column() -> Column:
+def id_column() -> Column[Any]:
     return Column("id", Id, primary_key=True, autoincrement=True)
 
 
-def workspace_column() -> Column:
+def workspace_column() -> Column[Any]:
     return Column(
         "workspace_id", Id, ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False
     )
 
 
-def flag(name: str, default: bool = False) -> Column:
+def flag(name: str, default: bool = False) -> Column[Any]:
     return Column(
         name,
         Boolean(create_constraint=False),

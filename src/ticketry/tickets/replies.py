@@ -127,6 +127,7 @@ def reply(
 def _reply(t: changes.TicketChange, p: Reply, version: Version, base_url: str) -> int:
     conn, workspace_id, row = t.conn, t.workspace_id, t.row
     ticket_type = get_type(conn, workspace_id, row["ticket_type_id"])
+    assert ticket_type is not None  # types are archived, never deleted under their tickets
     kind = p.type or ("admin" if version < V2_10 else None)
     if kind is None:
         raise ParameterNotFound("type")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ticketry.db.database import Conn
+from ticketry.db.database import Conn, Row
 from ticketry.errors import NotFound
 from ticketry.kit.http import Ctx, json, resource
 from ticketry.kit.versions import V2_9, V2_10, V2_13, Version
@@ -21,7 +23,7 @@ def _ticket_id(ctx: Ctx) -> int:
     return ctx.int_param("id", service.ticket_not_found())
 
 
-def _render(conn: Conn, workspace_id: int, ticket_id: int, version: Version) -> dict:
+def _render(conn: Conn, workspace_id: int, ticket_id: int, version: Version) -> dict[str, Any]:
     view = queries.view(conn, workspace_id, ticket_id)
     if view is None:
         raise service.ticket_not_found()
@@ -31,7 +33,7 @@ def _render(conn: Conn, workspace_id: int, ticket_id: int, version: Version) -> 
 async def create_ticket(ctx: Ctx) -> Response:
     payload = await ctx.body(CreateTicket)
 
-    def run(conn: Conn) -> dict:
+    def run(conn: Conn) -> dict[str, Any]:
         ticket_id = service.create_ticket(
             conn, ctx.workspace_id, ctx.admin_id, payload, ctx.version
         )
@@ -48,7 +50,7 @@ async def update_ticket(ctx: Ctx) -> Response:
     ticket_id = _ticket_id(ctx)
     payload = await ctx.body(UpdateTicket)
 
-    def run(conn: Conn) -> dict:
+    def run(conn: Conn) -> dict[str, Any]:
         service.update_ticket(conn, ctx.workspace_id, ctx.admin_id, ticket_id, payload, ctx.version)
         return _render(conn, ctx.workspace_id, ticket_id, ctx.version)
 
@@ -66,7 +68,7 @@ async def reply_ticket(ctx: Ctx) -> Response:
     payload = await ctx.body(Reply)
     base_url = ctx.request.app.state.public_url or str(ctx.request.base_url).rstrip("/")
 
-    def run(conn: Conn) -> dict:
+    def run(conn: Conn) -> dict[str, Any]:
         part_id = replies.reply(
             conn, ctx.workspace_id, ctx.admin_id, ticket_id, payload, ctx.version, base_url
         )
@@ -78,7 +80,7 @@ async def reply_ticket(ctx: Ctx) -> Response:
     return json(await ctx.db.write(run))
 
 
-def _tag_body(tag_row, applied_at: int, admin_id: int) -> dict:  # type: ignore[no-untyped-def]
+def _tag_body(tag_row: Row, applied_at: int, admin_id: int) -> dict[str, Any]:
     return render_tag(
         tag_row, applied_at=applied_at, applied_by={"type": "admin", "id": str(admin_id)}
     )
@@ -105,7 +107,7 @@ async def untag_ticket(ctx: Ctx) -> Response:
 async def search_tickets(ctx: Ctx) -> Response:
     body = await ctx.body(SearchBody)
 
-    def run(conn: Conn) -> dict:
+    def run(conn: Conn) -> dict[str, Any]:
         attrs = search.custom_attributes(conn, ctx.workspace_id)
         request = search_request(body, search.fields(attrs), search.DEFAULT_PER_PAGE)
         page = paging.fetch_page(

@@ -98,7 +98,7 @@ class TextMatch(ColumnElement[bool]):
 
     # NullType, not Boolean: SQLite would get `... IN (...) = 1`, which hides the IN from
     # its planner (a full index scan instead of probing the matches).
-    type = NullType()
+    type = NullType()  # type: ignore[assignment]
     inherit_cache = False
 
     def __init__(self, column: str, operator: str, value: str) -> None:
@@ -262,7 +262,7 @@ def _merge_attribute_ranges(
             groups.setdefault(child.name, []).append(child)
         else:
             rest.append(child)
-    merged = []
+    merged: list[ColumnElement[bool]] = []
     for name, group in groups.items():
         if len(group) == 1:
             rest.extend(group)

@@ -66,7 +66,7 @@ def _defaults_to_columns(type_data: TypeData, values: dict[str, Any]) -> dict[st
 def _assignment(conn: Conn, workspace_id: int, p: CreateTicket, kind: str) -> int | None:
     """The 2.14 create-time `assignment.{admin,team}_assignee_id`, checked ("0" = none)."""
     ref = getattr(p.assignment, f"{kind}_assignee_id", None) if p.assignment else None
-    if ref in (None, "0"):
+    if ref is None or ref == "0":
         return None
     error = NotFound(
         "Assignee not found", code="assignee_not_found", field=f"assignment.{kind}_assignee_id"
@@ -218,6 +218,7 @@ def _apply_update(t: changes.TicketChange, p: UpdateTicket, version: Version) ->
     state = _new_state(conn, workspace_id, row, p)
     if state is not None and state["id"] != row["ticket_state_id"]:
         current = states.get_state(conn, workspace_id, row["ticket_state_id"])
+        assert current is not None  # a ticket's state row is referenced by a foreign key
         t.set(
             ticket_state_id=state["id"],
             state=state["category"],
