@@ -62,11 +62,6 @@ class Unauthorized(ApiError):
         super().__init__("Access Token Invalid")
 
 
-class Forbidden(ApiError):
-    status = 403
-    code = "forbidden"
-
-
 class NotFound(ApiError):
     status = 404
     code = "not_found"

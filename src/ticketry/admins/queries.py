@@ -49,7 +49,3 @@ def list_admins(conn: Conn, workspace_id: int) -> list[tuple[Row, list[int]]]:
     for r in conn.all(_ALL_MEMBERSHIPS, {"ws": workspace_id}):
         teams_of[r["admin_id"]].append(r["team_id"])
     return [(row, teams_of[row["id"]]) for row in conn.all(_LIST, {"ws": workspace_id})]
-
-
-def admin_exists(conn: Conn, workspace_id: int, admin_id: int) -> Row | None:
-    return conn.one(_GET, {"ws": workspace_id, "id": admin_id})

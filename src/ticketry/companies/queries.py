@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import bindparam, func, select
 
 from ticketry.db.database import Conn, Row
-from ticketry.db.sql import Q
+from ticketry.db.sql import Q, storable
 from ticketry.errors import NotFound
 from ticketry.tables import companies, contact_companies
 
@@ -41,27 +41,22 @@ def company_not_found(field: str = "id") -> NotFound:
     return NotFound("Company Not Found", code="company_not_found", field=field)
 
 
-def _storable(value: str) -> bool:
-    # PostgreSQL text cannot hold NUL, so no stored id or name has one: don't ask.
-    return "\x00" not in value
-
-
 def get_company(conn: Conn, workspace_id: int, company_id: str) -> Row | None:
     """A company by its Intercom id."""
-    if not _storable(str(company_id)):
+    if not storable(str(company_id)):
         return None
     return conn.one(_GET, {"ws": workspace_id, "id": str(company_id)})
 
 
 def find_by_company_id(conn: Conn, workspace_id: int, company_id: str) -> Row | None:
     """A company by the customer's own `company_id`."""
-    if not _storable(str(company_id)):
+    if not storable(str(company_id)):
         return None
     return conn.one(_BY_COMPANY_ID, {"ws": workspace_id, "company_id": str(company_id)})
 
 
 def find_by_name(conn: Conn, workspace_id: int, name: str) -> Row | None:
-    if not _storable(name):
+    if not storable(name):
         return None
     return conn.one(_BY_NAME, {"ws": workspace_id, "name": name})
 

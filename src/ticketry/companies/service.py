@@ -6,12 +6,11 @@ from typing import Any
 
 import orjson
 from sqlalchemy import update
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from ticketry.companies import queries
 from ticketry.companies.schemas import CompanyWrite
 from ticketry.db.database import Conn, Row
+from ticketry.db.sql import insert_ignoring_conflicts
 from ticketry.errors import BadRequest, ParameterNotFound
 from ticketry.kit import ids
 from ticketry.tables import companies
@@ -34,12 +33,12 @@ def create_or_update(conn: Conn, workspace_id: int, payload: CompanyWrite) -> Ro
     sent = payload.model_fields_set - {"company_id", "custom_attributes"}
     values: dict[str, Any] = {key: getattr(payload, key) for key in sent}
     now = ids.now()
-    build = postgresql.insert if conn.dialect == "postgresql" else sqlite_dialect.insert
     # ON CONFLICT DO NOTHING, then update: two requests racing to create the same
     # company_id both succeed, the second as an update.
     inserted = conn.execute(
-        build(companies)
-        .values(
+        insert_ignoring_conflicts(
+            conn.dialect,
+            companies,
             id=ids.hex_id(),
             workspace_id=workspace_id,
             company_id=payload.company_id,
@@ -48,7 +47,6 @@ def create_or_update(conn: Conn, workspace_id: int, payload: CompanyWrite) -> Ro
             updated_at=now,
             **values,
         )
-        .on_conflict_do_nothing()
     )
     row = queries.find_by_company_id(conn, workspace_id, payload.company_id)
     assert row is not None  # just inserted, or there already

@@ -13,7 +13,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
 from ticketry.db.database import Conn, Row
-from ticketry.db.sql import Q
+from ticketry.db.sql import Q, storable
 from ticketry.search import paging
 from ticketry.search.compile import json_text
 from ticketry.search.fields import Field, Fields, FieldType
@@ -45,13 +45,8 @@ _WORKSPACE_CODE = Q(select(workspaces.c.id_code).where(workspaces.c.id == bindpa
 ORDER = (paging.SortKey(contacts.c.created_at, int), paging.SortKey(contacts.c.id, str))
 
 
-def _storable(value: str) -> bool:
-    # PostgreSQL text cannot hold NUL, so no stored id or email has one: don't ask.
-    return "\x00" not in value
-
-
 def get_contact(conn: Conn, workspace_id: int, contact_id: str) -> Row | None:
-    if not _storable(str(contact_id)):
+    if not storable(str(contact_id)):
         return None
     return conn.one(_GET, {"ws": workspace_id, "id": str(contact_id)})
 
@@ -59,7 +54,7 @@ def get_contact(conn: Conn, workspace_id: int, contact_id: str) -> Row | None:
 def lock_contact(conn: Conn, workspace_id: int, contact_id: str) -> Row | None:
     """The contact, locked until the transaction ends (PostgreSQL; SQLite writes are
     serialised already), for read-modify-write changes."""
-    if not _storable(str(contact_id)):
+    if not storable(str(contact_id)):
         return None
     return conn.one(_LOCK, {"ws": workspace_id, "id": str(contact_id)})
 
@@ -76,18 +71,18 @@ def find_by(
     if id is not None:
         return get_contact(conn, workspace_id, id)
     if external_id is not None:
-        if not _storable(str(external_id)):
+        if not storable(str(external_id)):
             return None
         return conn.one(_BY_EXTERNAL_ID, {"ws": workspace_id, "external_id": str(external_id)})
     if email is not None:
-        if not _storable(email):
+        if not storable(email):
             return None
         return conn.one(_BY_EMAIL, {"ws": workspace_id, "email_key": email.strip().lower()})
     return None
 
 
 def get_many(conn: Conn, workspace_id: int, ids: list[str]) -> dict[str, Row]:
-    wanted = [i for i in dict.fromkeys(str(i) for i in ids) if _storable(i)]
+    wanted = [i for i in dict.fromkeys(str(i) for i in ids) if storable(i)]
     if not wanted:
         return {}
     rows = conn.all(

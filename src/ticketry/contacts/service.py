@@ -9,13 +9,12 @@ from typing import Any
 import orjson
 import psycopg
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from ticketry.companies import queries as company_queries
 from ticketry.contacts import queries
 from ticketry.contacts.schemas import ContactCreate, ContactUpdate, ContactWrite, email_address
 from ticketry.db.database import Conn, Row
+from ticketry.db.sql import insert_ignoring_conflicts
 from ticketry.errors import Conflict, NotFound, ParameterInvalid, ParameterNotFound
 from ticketry.events import service as events
 from ticketry.kit import ids
@@ -218,12 +217,12 @@ def resolve_contact(conn: Conn, workspace_id: int, ref: dict[str, Any]) -> Row:
     if found is not None:
         return found
     now = ids.now()
-    build = postgresql.insert if conn.dialect == "postgresql" else sqlite_dialect.insert
     # ON CONFLICT DO NOTHING: a concurrent request creating the same lead is not an error.
     contact_id = ids.hex_id()
     created = conn.execute(
-        build(contacts)
-        .values(
+        insert_ignoring_conflicts(
+            conn.dialect,
+            contacts,
             id=contact_id,
             workspace_id=workspace_id,
             role="lead",
@@ -234,7 +233,6 @@ def resolve_contact(conn: Conn, workspace_id: int, ref: dict[str, Any]) -> Row:
             created_at=now,
             updated_at=now,
         )
-        .on_conflict_do_nothing()
     )
     if created:
         _event(conn, workspace_id, "contact.lead.created", contact_id)

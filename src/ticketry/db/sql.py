@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Column, Table, bindparam, insert
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql import ClauseElement, Insert
 
 DIALECTS = {
     "sqlite": sqlite.dialect(paramstyle="named"),
@@ -72,3 +72,16 @@ class InsertQ(Q):
         if unknown:
             raise KeyError(f"no such columns: {sorted(unknown)}")
         return {k: values.get(k) for k in self.columns}
+
+
+def insert_ignoring_conflicts(dialect: str, table: Table, **values: Any) -> Insert:
+    """INSERT ... ON CONFLICT DO NOTHING: a concurrent writer creating the same row first is
+    not an error (the caller reads the row back either way)."""
+    build = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return build(table).values(**values).on_conflict_do_nothing()
+
+
+def storable(value: str) -> bool:
+    """Whether a text value can be stored at all: PostgreSQL text cannot hold NUL, so no
+    stored key has one and a lookup by one need not ask the database."""
+    return "\x00" not in value

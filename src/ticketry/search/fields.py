@@ -2,8 +2,8 @@
 
 A `Field` says what values a name takes (its `FieldType`, which fixes the operators) and
 where it lives in SQL: a `column` expression compared the standard way, or a `build`
-callable that makes the whole condition itself (an EXISTS subquery for many-to-many
-fields, a mapped value, a join). `Fields` is the allowlist: fixed names plus prefixes
+callable that makes the whole condition itself (an `IN (subquery)` for many-to-many
+fields, a mapped value). `Fields` is the allowlist: fixed names plus prefixes
 resolved on demand (`custom_attributes.{name}`, `ticket_attribute.{id}`).
 """
 

@@ -207,7 +207,7 @@ def render(
 
 
 def render_reply(
-    row: Row, version: Version, directory: dict[tuple[str, str], Row], workspace_code: str
+    row: Row, directory: dict[tuple[str, str], Row], workspace_code: str, version: Version
 ) -> dict[str, Any]:
     """The `ticket_reply` (2.9: `ticket_note`) answer to POST /tickets/{id}/reply."""
     part = render(row, version, directory, workspace_code)

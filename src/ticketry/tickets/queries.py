@@ -134,3 +134,13 @@ _WORKSPACE_CODE = Q(select(workspaces.c.id_code).where(workspaces.c.id == bindpa
 
 def workspace_code(conn: Conn, workspace_id: int) -> str:
     return conn.scalar(_WORKSPACE_CODE, {"ws": workspace_id})
+
+
+def part_view(
+    conn: Conn, workspace_id: int, part_id: int
+) -> tuple[Row, dict[tuple[str, str], Row], str]:
+    """A part with what rendering it needs: its author's row and the workspace code."""
+    row = parts.get(conn, workspace_id, part_id)
+    assert row is not None  # just written in this transaction
+    directory = parts.author_directory(conn, workspace_id, [row])
+    return row, directory, workspace_code(conn, workspace_id)

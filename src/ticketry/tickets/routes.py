@@ -12,8 +12,7 @@ from ticketry.db.database import Conn, Row
 from ticketry.errors import NotFound
 from ticketry.kit.http import Ctx, json, resource
 from ticketry.kit.versions import V2_9, V2_10, V2_13, Version
-from ticketry.search import paging
-from ticketry.search.parse import SearchBody, search_request
+from ticketry.search.parse import SearchBody
 from ticketry.tags.render import tag as render_tag
 from ticketry.tickets import parts, queries, render, replies, search, service, tagging, uploads
 from ticketry.tickets.schemas import CreateTicket, Reply, TagTicket, UntagTicket, UpdateTicket
@@ -72,10 +71,7 @@ async def reply_ticket(ctx: Ctx) -> Response:
         part_id = replies.reply(
             conn, ctx.workspace_id, ctx.admin_id, ticket_id, payload, ctx.version, base_url
         )
-        row = parts.get(conn, ctx.workspace_id, part_id)
-        directory = parts.author_directory(conn, ctx.workspace_id, [row])
-        code = queries.workspace_code(conn, ctx.workspace_id)
-        return parts.render_reply(row, ctx.version, directory, code)
+        return parts.render_reply(*queries.part_view(conn, ctx.workspace_id, part_id), ctx.version)
 
     return json(await ctx.db.write(run))
 
@@ -105,27 +101,15 @@ async def untag_ticket(ctx: Ctx) -> Response:
 
 
 async def search_tickets(ctx: Ctx) -> Response:
-    body = await ctx.body(SearchBody)
-
-    def run(conn: Conn) -> dict[str, Any]:
-        attrs = search.custom_attributes(conn, ctx.workspace_id)
-        request = search_request(body, search.fields(attrs), search.DEFAULT_PER_PAGE)
-        page = paging.fetch_page(
-            conn,
-            search.statement(ctx.workspace_id, request, conn.dialect),
-            search.ORDER,
-            request.per_page,
-            request.starting_after,
-        )
-        found = queries.views(conn, ctx.workspace_id, [r["id"] for r in page.rows])
-        return {
+    found = await ctx.db.read(search.find, ctx.workspace_id, await ctx.body(SearchBody))
+    return json(
+        {
             "type": "ticket.list",
-            "pages": page.pages(),
-            "total_count": page.total_count,
-            "tickets": [render.ticket(v, ctx.version) for v in found],
+            "pages": found.pages,
+            "total_count": found.total_count,
+            "tickets": [render.ticket(v, ctx.version) for v in found.tickets],
         }
-
-    return json(await ctx.db.read(run))
+    )
 
 
 async def get_upload(request: Request) -> Response:

@@ -15,6 +15,7 @@ Fields are Intercom's table (reference §4.2). Where Intercom is silent we decid
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, false, literal_column, not_, or_, select, union
@@ -28,7 +29,7 @@ from ticketry.kit import ids
 from ticketry.search import compile as search_compile
 from ticketry.search import paging
 from ticketry.search.fields import Field, Fields, FieldType
-from ticketry.search.parse import Filter, Group, Node, SearchRequest
+from ticketry.search.parse import Filter, Group, Node, SearchBody, SearchRequest, search_request
 from ticketry.tables import (
     ticket_contacts,
     ticket_parts,
@@ -36,6 +37,8 @@ from ticketry.tables import (
     ticket_values,
     tickets,
 )
+from ticketry.tickets import queries
+from ticketry.tickets.queries import TicketView
 
 DEFAULT_PER_PAGE = 20
 ORDER = (paging.SortKey(tickets.c.id, int, descending=True),)
@@ -306,3 +309,24 @@ def _where(node: Node, workspace_id: int, union_or: bool) -> ColumnElement[bool]
 def statement(workspace_id: int, request: SearchRequest, dialect: str) -> Select[Any]:
     condition = _where(request.query, workspace_id, union_or=dialect == "sqlite")
     return select(tickets.c.id).where(and_(tickets.c.workspace_id == workspace_id, condition))
+
+
+@dataclass(slots=True)
+class Results:
+    tickets: list[TicketView]
+    pages: dict[str, Any]
+    total_count: int
+
+
+def find(conn: Conn, workspace_id: int, body: SearchBody) -> Results:
+    """One page of the tickets a search body matches, newest first."""
+    request = search_request(body, fields(custom_attributes(conn, workspace_id)), DEFAULT_PER_PAGE)
+    page = paging.fetch_page(
+        conn,
+        statement(workspace_id, request, conn.dialect),
+        ORDER,
+        request.per_page,
+        request.starting_after,
+    )
+    found = queries.views(conn, workspace_id, [r["id"] for r in page.rows])
+    return Results(found, page.pages(), page.total_count)
