@@ -207,3 +207,29 @@ def test_a_killed_server_loses_no_acknowledged_event(server: Server, kill_after:
         restarted.stop()
     topics = [e["topic"] for e in ticket_events(server, created["id"])]
     assert topics == ["ticket.created"] + ["ticket.note.created"] * acknowledged
+
+
+def test_deleting_a_contact_detaches_it_from_its_tickets(
+    api: Api, server: Server, workspace: Workspace
+) -> None:
+    tt = make_type(api, "Detach")
+    contact = make_contact(api, "gone@example.com")
+    first = make_ticket(api, tt["id"], contact["id"])
+    second = make_ticket(api, tt["id"], contact["id"])
+    assert api.delete(f"/contacts/{contact['id']}").status_code == 200
+    for ticket in (first, second):
+        last = ticket_events(server, ticket["id"])[-1]
+        assert last["topic"] == "ticket.contact.detached"
+        assert last["data"] == f'{{"contact_id":"{contact["id"]}"}}'
+        assert (last["actor_type"], last["actor_id"]) == ("admin", str(workspace.admin_id))
+    topics = [
+        row["topic"]
+        for row in server.tx(
+            lambda c: c.all(
+                select(events.c.topic)
+                .where(events.c.object_type == "contact", events.c.object_id == contact["id"])
+                .order_by(events.c.seq)
+            )
+        )
+    ]
+    assert topics == ["contact.user.created", "contact.deleted"]

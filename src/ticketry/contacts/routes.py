@@ -76,7 +76,9 @@ async def update_contact(ctx: Ctx) -> Response:
 
 
 async def delete_contact(ctx: Ctx) -> Response:
-    row = await ctx.db.write(service.delete_contact, ctx.workspace_id, ctx.param("id"))
+    row = await ctx.db.write(
+        service.delete_contact, ctx.workspace_id, ctx.admin_id, ctx.param("id")
+    )
     return json(render.contact_deleted(row))
 
 

@@ -19,6 +19,8 @@ from ticketry.errors import Conflict, NotFound, ParameterInvalid, ParameterNotFo
 from ticketry.events import service as events
 from ticketry.kit import ids
 from ticketry.tables import admins, contact_companies, contacts
+from ticketry.tickets import changes as ticket_changes
+from ticketry.tickets.parts import Author
 
 
 def contact_not_found(field: str = "id") -> NotFound:
@@ -154,11 +156,15 @@ def update_contact(conn: Conn, workspace_id: int, contact_id: str, payload: Cont
     return updated
 
 
-def delete_contact(conn: Conn, workspace_id: int, contact_id: str) -> Row:
-    """Delete a contact (its company links and ticket links go with it); the row it had."""
+def delete_contact(conn: Conn, workspace_id: int, caller_admin: int, contact_id: str) -> Row:
+    """Delete a contact (its company links and ticket links go with it); the row it had.
+    Each of its tickets records the detachment first."""
     row = queries.lock_contact(conn, workspace_id, contact_id)
     if row is None:
         raise contact_not_found()
+    ticket_changes.detach_everywhere(
+        conn, workspace_id, row["id"], Author("admin", str(caller_admin))
+    )
     _event(conn, workspace_id, "contact.deleted", row["id"])
     conn.execute(
         delete(contacts).where(contacts.c.workspace_id == workspace_id, contacts.c.id == row["id"])

@@ -31,7 +31,7 @@ from ticketry.db.sql import InsertQ, Q
 from ticketry.errors import ApiError, NotFound
 from ticketry.events import service as events
 from ticketry.kit import ids
-from ticketry.tables import tickets
+from ticketry.tables import ticket_contacts, tickets
 from ticketry.tickets import parts
 from ticketry.tickets.parts import Author
 
@@ -183,3 +183,28 @@ def set_type_category(conn: Conn, workspace_id: int, type_id: int, category: str
         .where(tickets.c.workspace_id == workspace_id, tickets.c.ticket_type_id == type_id)
         .values(category=category)
     )
+
+
+_LINKED = Q(
+    select(tickets.c.id)
+    .where(
+        tickets.c.workspace_id == bindparam("ws"),
+        tickets.c.id.in_(
+            select(ticket_contacts.c.ticket_id).where(
+                ticket_contacts.c.contact_id == bindparam("c")
+            )
+        ),
+    )
+    .order_by(tickets.c.id)
+    .with_for_update()
+)
+
+
+def detach_everywhere(conn: Conn, workspace_id: int, contact_id: str, actor: Author) -> None:
+    """Before a contact is deleted (its links go with its row): each of its tickets records
+    `ticket.contact.detached`. All of them are locked first, in id order, so no event takes
+    the workspace counter while a ticket lock is still to be taken."""
+    linked = [row["id"] for row in conn.all(_LINKED, {"ws": workspace_id, "c": contact_id})]
+    for ticket_id in linked:
+        with changing(conn, workspace_id, ticket_id, actor) as t:
+            t.event("ticket.contact.detached", data={"contact_id": contact_id})
