@@ -8,9 +8,9 @@ either keeps working whatever version header it sends.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import StrictBool
+from pydantic import Field, StrictBool
 
 from ticketry.kit.wire import IdStr, LongText, Payload, UnixTime
 
@@ -57,8 +57,8 @@ class UpdateTicket(Payload):
 
 
 class ReplyOption(Payload):
-    text: str
-    uuid: str
+    text: Annotated[str, Field(max_length=255)]
+    uuid: Annotated[str, Field(max_length=64)]
 
 
 class AttachmentFile(Payload):
@@ -78,7 +78,7 @@ class Reply(Payload):
     user_id: IdStr | None = None
     email: str | None = None
     created_at: UnixTime | None = None
-    attachment_urls: list[str] | None = None
+    attachment_urls: list[Annotated[str, Field(max_length=2048)]] | None = None
     attachment_files: list[AttachmentFile] | None = None
     reply_options: list[ReplyOption] | None = None
     cross_post: StrictBool | None = None
