@@ -233,3 +233,22 @@ def test_deleting_a_contact_detaches_it_from_its_tickets(
         )
     ]
     assert topics == ["contact.user.created", "contact.deleted"]
+
+
+def test_deleting_a_tag_untags_its_tickets(api: Api, server: Server, workspace: Workspace) -> None:
+    tt = make_type(api, "Untag")
+    contact = make_contact(api, "tagged@example.com")
+    tag = api.post("/tags", json={"name": "doomed"}).json()
+    tagged = [make_ticket(api, tt["id"], contact["id"]) for _ in range(2)]
+    untouched = make_ticket(api, tt["id"], contact["id"])
+    for ticket in tagged:
+        body = {"id": tag["id"], "admin_id": str(workspace.admin_id)}
+        assert api.post(f"/tickets/{ticket['id']}/tags", json=body).status_code == 200
+    assert api.delete(f"/tags/{tag['id']}").status_code == 200
+    for ticket in tagged:
+        last = ticket_events(server, ticket["id"])[-1]
+        assert (last["topic"], last["data"]) == (
+            "ticket.tag.deleted",
+            f'{{"tag_id":"{tag["id"]}"}}',
+        )
+    assert [e["topic"] for e in ticket_events(server, untouched["id"])] == ["ticket.created"]

@@ -28,7 +28,7 @@ async def get_tag(ctx: Ctx) -> Response:
 
 
 async def delete_tag(ctx: Ctx) -> Response:
-    await ctx.db.write(service.delete_tag, ctx.workspace_id, ctx.param("id"))
+    await ctx.db.write(service.delete_tag, ctx.workspace_id, ctx.admin_id, ctx.param("id"))
     return Response(status_code=200)  # Intercom answers a tag delete with an empty body
 
 

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from sqlalchemy import delete, update
-from sqlalchemy.dialects import postgresql
-from sqlalchemy.dialects import sqlite as sqlite_dialect
 
 from ticketry.db.database import Conn, Row
+from ticketry.db.sql import insert_ignoring_conflicts
 from ticketry.errors import Conflict, ParameterInvalid
 from ticketry.kit import ids
 from ticketry.tables import tags
 from ticketry.tags import queries
 from ticketry.tags.schemas import TagWrite
+from ticketry.tickets import changes as ticket_changes
+from ticketry.tickets.parts import Author
 
 MAX_NAME = 255
 
@@ -49,12 +50,11 @@ def save_tag(conn: Conn, workspace_id: int, payload: TagWrite) -> Row:
     found = queries.find_by_name(conn, workspace_id, name)
     if found is not None:
         return found
-    build = postgresql.insert if conn.dialect == "postgresql" else sqlite_dialect.insert
     # ON CONFLICT DO NOTHING: two requests creating the same tag both get it.
     conn.execute(
-        build(tags)
-        .values(workspace_id=workspace_id, name=name, created_at=ids.now())
-        .on_conflict_do_nothing()
+        insert_ignoring_conflicts(
+            conn.dialect, tags, workspace_id=workspace_id, name=name, created_at=ids.now()
+        )
     )
     return queries.find_by_name(conn, workspace_id, name)
 
@@ -74,9 +74,12 @@ def _rename(conn: Conn, workspace_id: int, tag_id: str, name: str) -> Row:
     return queries.get_tag(conn, workspace_id, tag["id"])
 
 
-def delete_tag(conn: Conn, workspace_id: int, tag_id: str) -> None:
-    """Delete a tag; it comes off every ticket with it (ticket_tags cascades)."""
+def delete_tag(conn: Conn, workspace_id: int, caller_admin: int, tag_id: str) -> None:
+    """Delete a tag; it comes off every ticket with it (each records the untagging)."""
     tag = queries.get_tag(conn, workspace_id, tag_id)
     if tag is None:
         raise queries.tag_not_found("id")
+    ticket_changes.untag_everywhere(
+        conn, workspace_id, tag["id"], Author("admin", str(caller_admin))
+    )
     conn.execute(delete(tags).where(tags.c.workspace_id == workspace_id, tags.c.id == tag["id"]))

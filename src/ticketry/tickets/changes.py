@@ -31,7 +31,7 @@ from ticketry.db.sql import InsertQ, Q
 from ticketry.errors import ApiError, NotFound
 from ticketry.events import service as events
 from ticketry.kit import ids
-from ticketry.tables import ticket_contacts, tickets
+from ticketry.tables import ticket_contacts, ticket_tags, tickets
 from ticketry.tickets import parts
 from ticketry.tickets.parts import Author
 
@@ -185,26 +185,31 @@ def set_type_category(conn: Conn, workspace_id: int, type_id: int, category: str
     )
 
 
-_LINKED = Q(
-    select(tickets.c.id)
-    .where(
-        tickets.c.workspace_id == bindparam("ws"),
-        tickets.c.id.in_(
-            select(ticket_contacts.c.ticket_id).where(
-                ticket_contacts.c.contact_id == bindparam("c")
-            )
-        ),
+def _lock_linked(conn: Conn, workspace_id: int, ticket_ids: Any) -> list[int]:
+    """Lock the tickets a subquery names, in id order (so two such transactions cannot
+    deadlock), before any event of the transaction takes the workspace counter."""
+    stmt = (
+        select(tickets.c.id)
+        .where(tickets.c.workspace_id == workspace_id, tickets.c.id.in_(ticket_ids))
+        .order_by(tickets.c.id)
+        .with_for_update()
     )
-    .order_by(tickets.c.id)
-    .with_for_update()
-)
+    return [row["id"] for row in conn.all(stmt)]
 
 
 def detach_everywhere(conn: Conn, workspace_id: int, contact_id: str, actor: Author) -> None:
     """Before a contact is deleted (its links go with its row): each of its tickets records
-    `ticket.contact.detached`. All of them are locked first, in id order, so no event takes
-    the workspace counter while a ticket lock is still to be taken."""
-    linked = [row["id"] for row in conn.all(_LINKED, {"ws": workspace_id, "c": contact_id})]
-    for ticket_id in linked:
+    `ticket.contact.detached`."""
+    linked = select(ticket_contacts.c.ticket_id).where(ticket_contacts.c.contact_id == contact_id)
+    for ticket_id in _lock_linked(conn, workspace_id, linked):
         with changing(conn, workspace_id, ticket_id, actor) as t:
             t.event("ticket.contact.detached", data={"contact_id": contact_id})
+
+
+def untag_everywhere(conn: Conn, workspace_id: int, tag_id: int, actor: Author) -> None:
+    """Before a tag is deleted (its links go with its row): each ticket that had it records
+    `ticket.tag.deleted`."""
+    linked = select(ticket_tags.c.ticket_id).where(ticket_tags.c.tag_id == tag_id)
+    for ticket_id in _lock_linked(conn, workspace_id, linked):
+        with changing(conn, workspace_id, ticket_id, actor, touch=False) as t:
+            t.event("ticket.tag.deleted", data={"tag_id": str(tag_id)})
