@@ -119,15 +119,19 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args()
-    # The same uvicorn.run arguments as `ticketry serve` (cli/commands.py), plus the
-    # `--log-level warning` the benchmark also passes to it.
+    from ticketry.kit.server import uvicorn_options
+    from ticketry.settings import Settings
+
+    # The same uvicorn.run arguments as `ticketry serve` (cli/commands.py: its HTTP
+    # protocol with the limits and timeouts), plus the `--log-level warning` the benchmark
+    # also passes to it.
     uvicorn.run(
         app,
         host=args.host,
         port=args.port,
         workers=1,
         log_level="warning",
-        server_header=False,
+        **uvicorn_options(Settings.from_env()),
     )
 
 

@@ -27,6 +27,7 @@ from ticketry.app import create_app
 from ticketry.db import migrate
 from ticketry.db.database import Conn, Database, libpq_url
 from ticketry.kit import auth
+from ticketry.kit.server import uvicorn_options
 from ticketry.settings import Settings
 from ticketry.workspaces import service as ws_service
 
@@ -96,7 +97,12 @@ def server(
     settings = Settings(database_url=database_url, auth_cache_seconds=AUTH_CACHE_SECONDS)
     port = _free_port()
     config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+        create_app(settings),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="on",
+        **uvicorn_options(settings),
     )
     uv = uvicorn.Server(config)
     thread = threading.Thread(target=uv.run, daemon=True)

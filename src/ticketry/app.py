@@ -2,7 +2,8 @@
 
 Every failure leaves as Intercom's `error.list` body with a request id: domain errors,
 validation errors, unknown routes (404), wrong methods (405) and unexpected exceptions
-(500, logged server-side with the request id, never shown to the client).
+(500, logged server-side with the request id, never shown to the client). Bodies over
+`max_body_bytes` are refused with 413 before the app reads them (kit/limits.py).
 """
 
 from __future__ import annotations
@@ -13,13 +14,15 @@ from contextlib import asynccontextmanager
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.middleware import Middleware
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
 from ticketry.db.database import Database
 from ticketry.errors import ApiError, Internal, MethodNotAllowed, NotFound
 from ticketry.kit.auth import TokenCache
 from ticketry.kit.http import error_response
+from ticketry.kit.limits import limit_body
 from ticketry.kit.routing import SegmentRouter
 from ticketry.routes import routes
 from ticketry.settings import Settings
@@ -45,6 +48,12 @@ async def _http_error(_request: Request, exc: Exception) -> Response:
             )
         )
     return error_response(ApiError(str(exc.detail), status=exc.status_code))
+
+
+async def _client_gone(_request: Request, _exc: Exception) -> Response:
+    # The client went away before its body arrived (or the server cut it off for being
+    # too slow): nobody will read an answer, and it is not a server failure to log.
+    return error_response(ApiError("Client disconnected", code="client_disconnected"))
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
@@ -77,8 +86,10 @@ def create_app(settings: Settings | None = None) -> Starlette:
         exception_handlers={
             ApiError: _api_error,
             HTTPException: _http_error,
+            ClientDisconnect: _client_gone,
             Exception: _unexpected,
         },
+        middleware=[Middleware(limit_body, max_bytes=settings.max_body_bytes)],
     )
     app.router = SegmentRouter(routes, lifespan=lifespan)
     return app

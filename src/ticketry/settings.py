@@ -18,7 +18,7 @@ N = TypeVar("N", int, float)
 @dataclass(frozen=True)
 class Settings:
     database_url: str = DEFAULT_DATABASE_URL
-    # Base URL used in links the API hands out (attachment and job URLs).
+    # Base URL used in links the API hands out (attachment URLs).
     public_url: str | None = None
     # PostgreSQL connection pool size per process.
     pool_size: int = 10

@@ -36,6 +36,8 @@ def emit(args: argparse.Namespace, data: dict[str, Any], text: str) -> None:
 def serve(args: argparse.Namespace) -> None:
     import uvicorn
 
+    from ticketry.kit.server import uvicorn_options
+
     settings = settings_of(args)
     migrate.upgrade(settings.database_url)
     boot = in_transaction(args, lambda c: ws.bootstrap(c) if ws.is_empty(c) else None)
@@ -60,7 +62,7 @@ def serve(args: argparse.Namespace) -> None:
         port=args.port,
         workers=args.workers,
         log_level=args.log_level,
-        server_header=False,
+        **uvicorn_options(settings),
     )
 
 
