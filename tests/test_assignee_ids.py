@@ -152,3 +152,45 @@ def test_assignee_id_assigns_the_admin_or_the_team_it_names(server: Server) -> N
                 "assignee_not_found",
                 field=f"assignment.{kind}_assignee_id",
             )
+
+
+def test_an_admin_and_a_team_made_at_once_get_different_ids(
+    server: Server, workspace: Workspace
+) -> None:
+    """Two transactions at once (two processes, in production): the second waits for the
+    first's id instead of reading the same maximum."""
+    import threading
+
+    from ticketry.db.database import Database
+    from ticketry.settings import Settings
+
+    other = Database(Settings(database_url=server.database_url))
+    first_made = threading.Event()
+    release = threading.Event()
+    got: dict[str, int] = {}
+
+    def make_admin() -> None:
+        with server.db.transaction() as conn:
+            got["admin"] = ws_service.create_admin(conn, workspace.id, "Race", "race@example.com")[
+                "id"
+            ]
+            first_made.set()
+            release.wait(5)  # hold the transaction open while the team is being made
+
+    def make_team() -> None:
+        first_made.wait(5)
+        with other.transaction() as conn:
+            got["team"] = ws_service.create_team(conn, workspace.id, "Race team", [])["id"]
+
+    try:
+        threads = [threading.Thread(target=make_admin), threading.Thread(target=make_team)]
+        for t in threads:
+            t.start()
+        first_made.wait(5)
+        threads[1].join(0.5)  # on PostgreSQL the team waits for the admin's commit
+        release.set()
+        for t in threads:
+            t.join(10)
+    finally:
+        other.close()
+    assert got["admin"] != got["team"]

@@ -325,3 +325,13 @@ def test_errors_exit_non_zero_and_write_nothing(tmp_path: Path) -> None:
         failed(result, message)
     failed(results[-1], "unsupported database URL scheme: mysql")
     assert {t: table_rows(url, t) for t in before} == before  # nothing written
+
+
+def test_database_problems_are_one_line_not_a_traceback(tmp_path: Path) -> None:
+    unmigrated, missing_dir = run_all(
+        f"sqlite:///{tmp_path / 'new.db'}",
+        "workspace list",
+        f"--database-url sqlite:///{tmp_path / 'no' / 'such' / 'dir.db'} workspace list",
+    )
+    failed(unmigrated, "ticketry db upgrade")
+    failed(missing_dir, "unable to open database file")

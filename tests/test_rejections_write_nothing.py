@@ -247,10 +247,13 @@ def test_create_refused_with_a_new_email_makes_no_lead(
 def failing_call(
     server: Server, workspace: Workspace, method: str, url: str, **kwargs: Any
 ) -> httpx.Response:
-    """One request on its own connection: after an unhandled error uvicorn closes the
-    connection, which a pooled keep-alive client would trip over on its next request."""
+    """The request, and then another on the same keep-alive connection: a 500 is an
+    answer like any other and leaves the connection usable."""
     with make_api(server, workspace.token) as client:
-        return client.call(method, url, **kwargs)
+        resp = client.call(method, url, **kwargs)
+        for _ in range(3):
+            assert client.get("/me").status_code == 200
+        return resp
 
 
 def assert_internal_error(resp: httpx.Response) -> None:

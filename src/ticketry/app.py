@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ticketry.db.database import Database
 from ticketry.errors import ApiError, Internal, MethodNotAllowed, NotFound
@@ -56,16 +57,38 @@ async def _client_gone(_request: Request, _exc: Exception) -> Response:
     return error_response(ApiError("Client disconnected", code="client_disconnected"))
 
 
-async def _unexpected(request: Request, exc: Exception) -> Response:
-    response = error_response(Internal("An unexpected error occurred; nothing was saved"))
-    log.error(
-        "unhandled error on %s %s (request %s)",
-        request.method,
-        request.url.path,
-        response.headers["X-Request-Id"],
-        exc_info=exc,
-    )
-    return response
+def contain_errors(app: ASGIApp) -> ASGIApp:
+    """Answer an unexpected exception with a 500 error.list, logged with its request id.
+    Done here rather than as Starlette's `Exception` handler, which re-raises after
+    answering and so makes the server drop a keep-alive client's connection."""
+
+    async def contained(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await app(scope, receive, tracked)
+        except Exception as exc:
+            if started:
+                raise  # half a response is out: only closing the connection can say so
+            response = error_response(Internal("An unexpected error occurred; nothing was saved"))
+            log.error(
+                "unhandled error on %s %s (request %s)",
+                scope["method"],
+                scope["path"],
+                response.headers["X-Request-Id"],
+                exc_info=exc,
+            )
+            await response(scope, receive, send)
+
+    return contained
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -87,9 +110,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             ApiError: _api_error,
             HTTPException: _http_error,
             ClientDisconnect: _client_gone,
-            Exception: _unexpected,
         },
-        middleware=[Middleware(limit_body, max_bytes=settings.max_body_bytes)],
+        middleware=[
+            Middleware(contain_errors),
+            Middleware(limit_body, max_bytes=settings.max_body_bytes),
+        ],
     )
     app.router = SegmentRouter(routes, lifespan=lifespan)
     return app

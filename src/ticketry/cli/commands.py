@@ -10,7 +10,6 @@ from typing import Any
 
 import orjson
 
-from ticketry.db import migrate
 from ticketry.db.database import Conn, Database
 from ticketry.settings import Settings
 from ticketry.workspaces import service as ws
@@ -36,6 +35,7 @@ def emit(args: argparse.Namespace, data: dict[str, Any], text: str) -> None:
 def serve(args: argparse.Namespace) -> None:
     import uvicorn
 
+    from ticketry.db import migrate
     from ticketry.kit.server import uvicorn_options
 
     settings = settings_of(args)
@@ -75,12 +75,16 @@ def _redact(url: str) -> str:
 
 
 def db_upgrade(args: argparse.Namespace) -> None:
+    from ticketry.db import migrate  # alembic: imported only by the commands that migrate
+
     url = settings_of(args).database_url
     migrate.upgrade(url)
     print(f"database at revision {migrate.current(url)[0]}")
 
 
 def db_current(args: argparse.Namespace) -> None:
+    from ticketry.db import migrate
+
     rev, head = migrate.current(settings_of(args).database_url)
     state = "up to date" if rev == head else f"behind (newest is {head})"
     print(f"{rev or 'empty'} ({state})")

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from collections.abc import Sequence
+
+import psycopg
+from sqlalchemy.exc import SQLAlchemyError
 
 from ticketry.cli import commands
 from ticketry.errors import ApiError
@@ -106,3 +110,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)
+    except (sqlite3.Error, psycopg.Error, SQLAlchemyError) as exc:
+        # An unreachable server, a missing directory, a database not migrated yet.
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(
+            f"error: database: {first} (is the database URL right, and migrated with"
+            " `ticketry db upgrade`?)",
+            file=sys.stderr,
+        )
+        sys.exit(1)

@@ -75,9 +75,17 @@ def set_default_version(conn: Conn, workspace_id: int, version_name: str) -> Non
     )
 
 
+# Any constant: the transaction-scoped PostgreSQL advisory lock that serialises handing out
+# admin and team ids (SQLite's single writer already does).
+_ASSIGNEE_ID_LOCK = 0x7469636B6574
+
+
 def _next_assignee_id(conn: Conn) -> int:
     """Admins and teams share one id space: `assignee_id` on a ticket update may name
-    either, so an id must never mean both."""
+    either, so an id must never mean both. Two processes creating an admin and a team at
+    once would read the same maximum, so the read is serialised."""
+    if conn.dialect == "postgresql":
+        conn.execute("SELECT pg_advisory_xact_lock(%(key)s)", {"key": _ASSIGNEE_ID_LOCK})
     top = max(
         conn.scalar(select(func.coalesce(func.max(admins.c.id), 0))) or 0,
         conn.scalar(select(func.coalesce(func.max(teams.c.id), 0))) or 0,
