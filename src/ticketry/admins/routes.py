@@ -15,7 +15,7 @@ def _admin_not_found() -> NotFound:
 
 
 async def get_me(ctx: Ctx) -> Response:
-    found = await ctx.db.read(queries.get_me, ctx.workspace_id, ctx.admin_id)
+    found = await ctx.db.read_point(queries.get_me, ctx.workspace_id, ctx.admin_id)
     if found is None:
         raise _admin_not_found()
     return json(render.me(*found, ctx.version))

@@ -42,7 +42,7 @@ async def _read_one(ctx: Ctx, find: Any, field: str) -> Response:
         row = find(conn)
         return None if row is None else _shown(conn, ctx.workspace_id, row)
 
-    found = await ctx.db.read(run)
+    found = await ctx.db.read_point(run)
     if found is None:
         raise service.contact_not_found(field)
     return json(render.contact(*found, ctx.version))

@@ -105,7 +105,7 @@ async def authenticate(request: Request) -> tuple[Database, auth.Principal]:
         raise Unauthorized()
     digest, principal = state.tokens.get(token)
     if principal is None:
-        principal = await db.read(auth.lookup, digest)
+        principal = await db.read_point(auth.lookup, digest)
         if principal is None:
             raise Unauthorized()
         state.tokens.put(digest, principal)

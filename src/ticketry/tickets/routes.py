@@ -42,7 +42,8 @@ async def create_ticket(ctx: Ctx) -> Response:
 
 
 async def get_ticket(ctx: Ctx) -> Response:
-    return json(await ctx.db.read(_render, ctx.workspace_id, _ticket_id(ctx), ctx.version))
+    ticket_id = _ticket_id(ctx)
+    return json(await ctx.db.read_point(_render, ctx.workspace_id, ticket_id, ctx.version))
 
 
 async def update_ticket(ctx: Ctx) -> Response:
