@@ -8,6 +8,13 @@ strings (contacts, companies).
 
 from ticketry.tables.base import metadata
 from ticketry.tables.contacts import companies, contact_companies, contacts, tags
+from ticketry.tables.conversations import (
+    conversation_contacts,
+    conversation_parts,
+    conversation_tags,
+    conversations,
+    ticket_links,
+)
 from ticketry.tables.events import events
 from ticketry.tables.tickets import (
     ticket_contacts,
@@ -29,12 +36,17 @@ __all__ = [
     "companies",
     "contact_companies",
     "contacts",
+    "conversation_contacts",
+    "conversation_parts",
+    "conversation_tags",
+    "conversations",
     "events",
     "metadata",
     "tags",
     "team_members",
     "teams",
     "ticket_contacts",
+    "ticket_links",
     "ticket_parts",
     "ticket_states",
     "ticket_tags",

@@ -49,7 +49,7 @@ def to_html(body: str) -> str:
     )
 
 
-def _url_attachments(urls: list[str]) -> list[dict[str, Any]]:
+def url_attachments(urls: list[str]) -> list[dict[str, Any]]:
     out = []
     for i, url in enumerate(urls):
         parts_ = urlsplit(url)
@@ -178,7 +178,7 @@ def _reply(t: changes.TicketChange, p: Reply, version: Version, base_url: str) -
     if files:
         attachments = uploads.store(conn, workspace_id, t.id, base_url, files, at)
     else:
-        attachments = _url_attachments(urls)
+        attachments = url_attachments(urls)
 
     data: dict[str, Any] = {"via_api": True}
     if attachments:

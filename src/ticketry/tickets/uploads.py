@@ -81,7 +81,7 @@ def check_files(files: list[AttachmentFile]) -> list[tuple[str, str, bytes]]:
 def store(
     conn: Conn,
     workspace_id: int,
-    ticket_id: int,
+    ticket_id: int | None,
     base_url: str,
     files: list[tuple[str, str, bytes]],
     at: int,

@@ -1,0 +1,175 @@
+"""Reading conversations with what their wire shape embeds: contacts, parts, tags, teammates
+and linked objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import bindparam, func, select
+
+from ticketry.db.database import Conn, Row
+from ticketry.db.sql import Q
+from ticketry.tables import (
+    contacts,
+    conversation_contacts,
+    conversation_parts,
+    conversation_tags,
+    conversations,
+    tags,
+    ticket_links,
+    tickets,
+)
+
+MAX_PARTS = 500  # the newest 500 parts, as Intercom renders them
+MAX_LINKED = 1000  # linked objects shown; total_count stays exact
+
+_GET = Q(
+    select(conversations).where(
+        conversations.c.workspace_id == bindparam("ws"), conversations.c.id == bindparam("id")
+    )
+)
+_CONTACTS = Q(
+    select(
+        contacts.c.id, contacts.c.external_id, contacts.c.role, contacts.c.name, contacts.c.email
+    )
+    .join(conversation_contacts, conversation_contacts.c.contact_id == contacts.c.id)
+    .where(conversation_contacts.c.conversation_id == bindparam("id"))
+    .order_by(contacts.c.id)
+)
+_PARTS = Q(
+    select(conversation_parts)
+    .where(conversation_parts.c.conversation_id == bindparam("id"))
+    .order_by(conversation_parts.c.id.desc())
+    .limit(MAX_PARTS)
+)
+_PART_COUNT = Q(
+    select(func.count())
+    .select_from(conversation_parts)
+    .where(conversation_parts.c.conversation_id == bindparam("id"))
+)
+_TAGS = Q(
+    select(tags.c.id, tags.c.name, conversation_tags.c.applied_at, conversation_tags.c.applied_by)
+    .join(conversation_tags, conversation_tags.c.tag_id == tags.c.id)
+    .where(conversation_tags.c.conversation_id == bindparam("id"))
+    .order_by(conversation_tags.c.applied_at, tags.c.id)
+)
+_TEAMMATES = Q(
+    select(conversation_parts.c.author_id)
+    .where(
+        conversation_parts.c.conversation_id == bindparam("id"),
+        conversation_parts.c.author_type == "admin",
+    )
+    .distinct()
+)
+
+
+@dataclass(slots=True)
+class ConversationView:
+    row: Row
+    contacts: list[Row]
+    parts: list[Row] | None  # None in list items, which carry no parts
+    parts_total: int
+    tags: list[Row]
+    teammates: list[str]
+    linked: list[tuple[str, int, str | None]]  # (type, id, category)
+    linked_total: int
+
+
+def get_row(conn: Conn, workspace_id: int, conversation_id: int) -> Row | None:
+    return conn.one(_GET, {"ws": workspace_id, "id": conversation_id})
+
+
+def linked_objects(
+    conn: Conn, workspace_id: int, object_id: int
+) -> tuple[list[tuple[str, int, str | None]], int]:
+    """What is linked to an object (a ticket or conversation id), from both ends of a link:
+    (type, id, category) items, at most MAX_LINKED, and the exact count."""
+    as_object = (
+        select(
+            ticket_links.c.ticket_id.label("id"),
+            tickets.c.category.label("category"),
+        )
+        .join(tickets, tickets.c.id == ticket_links.c.ticket_id)
+        .where(ticket_links.c.workspace_id == workspace_id, ticket_links.c.object_id == object_id)
+    )
+    as_ticket = select(ticket_links.c.object_id, ticket_links.c.object_type).where(
+        ticket_links.c.workspace_id == workspace_id, ticket_links.c.ticket_id == object_id
+    )
+    out: list[tuple[str, int, str | None]] = [
+        ("ticket", r["id"], r["category"]) for r in conn.all(as_object.limit(MAX_LINKED))
+    ]
+    customer: dict[int, str] = {}
+    rows = conn.all(as_ticket.order_by(ticket_links.c.created_at).limit(MAX_LINKED))
+    ticket_ids = [r["object_id"] for r in rows if r["object_type"] == "ticket"]
+    if ticket_ids:
+        for r in conn.all(
+            select(tickets.c.id, tickets.c.category).where(tickets.c.id.in_(ticket_ids))
+        ):
+            customer[r["id"]] = r["category"]
+    for r in rows:
+        if r["object_type"] == "ticket":
+            out.append(("ticket", r["object_id"], customer.get(r["object_id"])))
+        else:
+            out.append(("conversation", r["object_id"], None))
+    total = len(out)
+    if total >= MAX_LINKED:
+        total = conn.scalar(
+            select(func.count())
+            .select_from(ticket_links)
+            .where(
+                ticket_links.c.workspace_id == workspace_id,
+                (ticket_links.c.object_id == object_id) | (ticket_links.c.ticket_id == object_id),
+            )
+        )
+    return out[:MAX_LINKED], total
+
+
+def view_of(conn: Conn, workspace_id: int, row: Row, with_parts: bool = True) -> ConversationView:
+    cid = row["id"]
+    parts: list[Row] | None = None
+    total = 0
+    if with_parts:
+        parts = list(reversed(conn.all(_PARTS, {"id": cid})))
+        total = len(parts)
+        if total == MAX_PARTS:
+            total = conn.scalar(_PART_COUNT, {"id": cid})
+    linked, linked_total = linked_objects(conn, workspace_id, cid)
+    return ConversationView(
+        row,
+        conn.all(_CONTACTS, {"id": cid}),
+        parts,
+        total,
+        conn.all(_TAGS, {"id": cid}),
+        sorted(r["author_id"] for r in conn.all(_TEAMMATES, {"id": cid})),
+        linked,
+        linked_total,
+    )
+
+
+def view(conn: Conn, workspace_id: int, conversation_id: int) -> ConversationView | None:
+    row = get_row(conn, workspace_id, conversation_id)
+    return None if row is None else view_of(conn, workspace_id, row)
+
+
+def page(
+    conn: Conn, workspace_id: int, per_page: int, after: tuple[int, int] | None
+) -> tuple[list[ConversationView], int, tuple[int, int] | None]:
+    """Newest-updated first (id breaks ties); the views, the total, the next cursor."""
+    where = [conversations.c.workspace_id == workspace_id]
+    total = conn.scalar(select(func.count()).select_from(conversations).where(*where))
+    if after is not None:
+        updated, ident = after
+        where.append(
+            (conversations.c.updated_at < updated)
+            | ((conversations.c.updated_at == updated) & (conversations.c.id < ident))
+        )
+    rows = conn.all(
+        select(conversations)
+        .where(*where)
+        .order_by(conversations.c.updated_at.desc(), conversations.c.id.desc())
+        .limit(per_page + 1)
+    )
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    cursor = (rows[-1]["updated_at"], rows[-1]["id"]) if more and rows else None
+    return [view_of(conn, workspace_id, r, with_parts=False) for r in rows], total, cursor
