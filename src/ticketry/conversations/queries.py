@@ -9,6 +9,8 @@ from sqlalchemy import bindparam, func, select
 
 from ticketry.db.database import Conn, Row
 from ticketry.db.sql import Q
+from ticketry.links import queries as links
+from ticketry.links.queries import Linked
 from ticketry.tables import (
     contacts,
     conversation_contacts,
@@ -16,12 +18,9 @@ from ticketry.tables import (
     conversation_tags,
     conversations,
     tags,
-    ticket_links,
-    tickets,
 )
 
 MAX_PARTS = 500  # the newest 500 parts, as Intercom renders them
-MAX_LINKED = 1000  # linked objects shown; total_count stays exact
 
 _GET = Q(
     select(conversations).where(
@@ -71,57 +70,11 @@ class ConversationView:
     parts_total: int
     tags: list[Row]
     teammates: list[str]
-    linked: list[tuple[str, int, str | None]]  # (type, id, category)
-    linked_total: int
+    linked: Linked
 
 
 def get_row(conn: Conn, workspace_id: int, conversation_id: int) -> Row | None:
     return conn.one(_GET, {"ws": workspace_id, "id": conversation_id})
-
-
-def linked_objects(
-    conn: Conn, workspace_id: int, object_id: int
-) -> tuple[list[tuple[str, int, str | None]], int]:
-    """What is linked to an object (a ticket or conversation id), from both ends of a link:
-    (type, id, category) items, at most MAX_LINKED, and the exact count."""
-    as_object = (
-        select(
-            ticket_links.c.ticket_id.label("id"),
-            tickets.c.category.label("category"),
-        )
-        .join(tickets, tickets.c.id == ticket_links.c.ticket_id)
-        .where(ticket_links.c.workspace_id == workspace_id, ticket_links.c.object_id == object_id)
-    )
-    as_ticket = select(ticket_links.c.object_id, ticket_links.c.object_type).where(
-        ticket_links.c.workspace_id == workspace_id, ticket_links.c.ticket_id == object_id
-    )
-    out: list[tuple[str, int, str | None]] = [
-        ("ticket", r["id"], r["category"]) for r in conn.all(as_object.limit(MAX_LINKED))
-    ]
-    customer: dict[int, str] = {}
-    rows = conn.all(as_ticket.order_by(ticket_links.c.created_at).limit(MAX_LINKED))
-    ticket_ids = [r["object_id"] for r in rows if r["object_type"] == "ticket"]
-    if ticket_ids:
-        for r in conn.all(
-            select(tickets.c.id, tickets.c.category).where(tickets.c.id.in_(ticket_ids))
-        ):
-            customer[r["id"]] = r["category"]
-    for r in rows:
-        if r["object_type"] == "ticket":
-            out.append(("ticket", r["object_id"], customer.get(r["object_id"])))
-        else:
-            out.append(("conversation", r["object_id"], None))
-    total = len(out)
-    if total >= MAX_LINKED:
-        total = conn.scalar(
-            select(func.count())
-            .select_from(ticket_links)
-            .where(
-                ticket_links.c.workspace_id == workspace_id,
-                (ticket_links.c.object_id == object_id) | (ticket_links.c.ticket_id == object_id),
-            )
-        )
-    return out[:MAX_LINKED], total
 
 
 def view_of(conn: Conn, workspace_id: int, row: Row, with_parts: bool = True) -> ConversationView:
@@ -133,7 +86,6 @@ def view_of(conn: Conn, workspace_id: int, row: Row, with_parts: bool = True) ->
         total = len(parts)
         if total == MAX_PARTS:
             total = conn.scalar(_PART_COUNT, {"id": cid})
-    linked, linked_total = linked_objects(conn, workspace_id, cid)
     return ConversationView(
         row,
         conn.all(_CONTACTS, {"id": cid}),
@@ -141,8 +93,7 @@ def view_of(conn: Conn, workspace_id: int, row: Row, with_parts: bool = True) ->
         total,
         conn.all(_TAGS, {"id": cid}),
         sorted(r["author_id"] for r in conn.all(_TEAMMATES, {"id": cid})),
-        linked,
-        linked_total,
+        links.linked(conn, workspace_id, [cid]).get(cid, links.NONE),
     )
 
 

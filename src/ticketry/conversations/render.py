@@ -15,6 +15,7 @@ import orjson
 from ticketry.conversations.queries import ConversationView
 from ticketry.db.database import Row
 from ticketry.kit.versions import V2_10, V2_13, V2_14, V2_15, V2_16, Version
+from ticketry.links import queries as links
 from ticketry.tickets.parts import APP_PACKAGE_CODE
 
 Directory = dict[tuple[str, str], Row]
@@ -149,15 +150,7 @@ def conversation(
         out["sales_agent_participated"] = False
         out["external_references"] = []
     if version >= V2_10:
-        out["linked_objects"] = {
-            "type": "list",
-            "total_count": view.linked_total,
-            "has_more": view.linked_total > len(view.linked),
-            "data": [
-                {"type": kind, "id": str(ident), "category": category}
-                for kind, ident, category in view.linked
-            ],
-        }
+        out["linked_objects"] = links.render(view.linked)
     if view.parts is not None:
         out["conversation_parts"] = {
             "type": "conversation_part.list",

@@ -6,7 +6,8 @@ from typing import Any
 
 from starlette.responses import Response
 
-from ticketry.conversations import queries, render, service
+from ticketry.conversations import convert, queries, render, service
+from ticketry.conversations.convert import ConvertConversation
 from ticketry.conversations.queries import ConversationView
 from ticketry.conversations.schemas import (
     CreateConversation,
@@ -18,8 +19,10 @@ from ticketry.db.database import Conn
 from ticketry.errors import NotFound, ParameterInvalid
 from ticketry.kit import pagination
 from ticketry.kit.http import Ctx, json, resource
-from ticketry.kit.versions import V2_9, V2_13, Version
+from ticketry.kit.versions import V2_9, V2_10, V2_13, Version
 from ticketry.tags.render import tag as render_tag
+from ticketry.tickets import queries as ticket_queries
+from ticketry.tickets import render as ticket_render
 from ticketry.tickets.parts import author_directory
 from ticketry.tickets.queries import workspace_code
 from ticketry.tickets.schemas import Reply, TagTicket, UntagTicket
@@ -135,6 +138,19 @@ async def manage(ctx: Ctx) -> Response:
     return json(await ctx.db.write(run))
 
 
+async def convert_conversation(ctx: Ctx) -> Response:
+    conversation_id = _id(ctx)
+    payload = await ctx.body(ConvertConversation)
+
+    def run(conn: Conn) -> dict[str, Any]:
+        ticket_id = convert.convert(conn, ctx.workspace_id, ctx.admin_id, conversation_id, payload)
+        view = ticket_queries.view(conn, ctx.workspace_id, ticket_id)
+        assert view is not None  # just created
+        return ticket_render.ticket(view, ctx.version)
+
+    return json(await ctx.db.write(run))
+
+
 async def tag_conversation(ctx: Ctx) -> Response:
     conversation_id = ctx.int_param("id", NotFound("Conversation not found"))
     payload = await ctx.body(TagTicket)
@@ -164,6 +180,7 @@ routes = [
     ),
     resource("/conversations/{id}/reply", V2_9, POST=reply),
     resource("/conversations/{id}/parts", V2_9, POST=manage),
+    resource("/conversations/{id}/convert", V2_10, POST=convert_conversation),
     resource("/conversations/{id}/tags", V2_9, POST=tag_conversation),
     resource("/conversations/{id}/tags/{tag_id}", V2_9, DELETE=untag_conversation),
     resource("/messages", V2_9, POST=create_message),

@@ -25,13 +25,14 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import insert as sql_insert
 
 from ticketry.db.database import Conn, Row
 from ticketry.db.sql import InsertQ, Q
 from ticketry.errors import ApiError, NotFound
 from ticketry.events import service as events
 from ticketry.kit import ids
-from ticketry.tables import ticket_contacts, ticket_tags, tickets
+from ticketry.tables import ticket_contacts, ticket_links, ticket_tags, tickets
 from ticketry.tickets import parts
 from ticketry.tickets.parts import Author
 
@@ -131,6 +132,14 @@ class TicketChange:
     def _finish(self, touch: bool) -> None:
         where = (tickets.c.workspace_id == self.workspace_id, tickets.c.id == self.id)
         if self._deleted:
+            # Links from a tracker or back-office ticket go with it by foreign key; links
+            # naming this ticket as the linked object are removed here.
+            self.conn.execute(
+                delete(ticket_links).where(
+                    ticket_links.c.workspace_id == self.workspace_id,
+                    ticket_links.c.object_id == self.id,
+                )
+            )
             self.conn.execute(delete(tickets).where(*where))
         else:
             if touch and (self.columns or self._events):
@@ -167,9 +176,15 @@ def changing(
 def creating(
     conn: Conn, workspace_id: int, values: dict[str, Any], actor: Author, at: int
 ) -> Iterator[TicketChange]:
-    """Insert a ticket row (columns as `tickets` names them) and collect its first parts."""
+    """Insert a ticket row (columns as `tickets` names them) and collect its first parts.
+    An `id` in `values` is used as given (a converted conversation keeps its id)."""
+    ticket_id = values.pop("id", None)
     row = _INSERT.row(workspace_id=workspace_id, **values)
-    row["id"] = conn.scalar(_INSERT, row)
+    if ticket_id is None:
+        row["id"] = conn.scalar(_INSERT, row)
+    else:
+        conn.execute(sql_insert(tickets).values(id=ticket_id, **row))
+        row["id"] = ticket_id
     change = TicketChange(conn, workspace_id, row, actor, at)
     yield change
     change._finish(touch=False)

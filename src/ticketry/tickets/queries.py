@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, select
 
 from ticketry.db.database import Conn, Row
 from ticketry.db.sql import Q
+from ticketry.links import queries as links
+from ticketry.links.queries import Linked
 from ticketry.tables import contacts, ticket_contacts, ticket_states, tickets, workspaces
 from ticketry.ticket_types.queries import TypeData, load_types
 from ticketry.tickets import parts
@@ -45,6 +47,7 @@ class TicketView:
     parts: list[Row]
     parts_total: int
     authors: dict[tuple[str, str], Row]
+    linked: Linked = field(default_factory=Linked)
 
 
 def get_row(conn: Conn, workspace_id: int, ticket_id: int) -> Row | None:
@@ -74,6 +77,7 @@ def view_of(conn: Conn, workspace_id: int, row: Row) -> TicketView:
         part_rows,
         total,
         parts.author_directory(conn, workspace_id, part_rows),
+        links.linked(conn, workspace_id, [row["id"]]).get(row["id"], links.NONE),
     )
 
 
@@ -100,7 +104,7 @@ def views(conn: Conn, workspace_id: int, ticket_ids: list[int]) -> list[TicketVi
             )
         )
     }
-    links: dict[int, list[Row]] = defaultdict(list)
+    on: dict[int, list[Row]] = defaultdict(list)
     for c in conn.all(
         select(ticket_contacts.c.ticket_id, contacts.c.id, contacts.c.external_id)
         .join(contacts, contacts.c.id == ticket_contacts.c.contact_id)
@@ -110,20 +114,22 @@ def views(conn: Conn, workspace_id: int, ticket_ids: list[int]) -> list[TicketVi
         )
         .order_by(contacts.c.id)
     ):
-        links[c["ticket_id"]].append(c)
+        on[c["ticket_id"]].append(c)
     part_rows, totals = parts.newest_of_many(conn, workspace_id, ticket_ids)
     authors = parts.author_directory(
         conn, workspace_id, [p for ps in part_rows.values() for p in ps]
     )
+    linked = links.linked(conn, workspace_id, ticket_ids)
     return [
         TicketView(
             r,
-            links[r["id"]],
+            on[r["id"]],
             types[r["ticket_type_id"]],
             states[r["ticket_state_id"]],
             part_rows.get(r["id"], []),
             totals.get(r["id"], 0),
             authors,
+            linked.get(r["id"], links.NONE),
         )
         for r in found
     ]

@@ -13,13 +13,12 @@ from typing import Any
 import orjson
 
 from ticketry.kit.versions import V2_10, V2_12, V2_16, Version
+from ticketry.links import queries as links
 from ticketry.ticket_states.render import ticket_state as render_state
 from ticketry.ticket_types import render as type_render
 from ticketry.ticket_types.values import render_values
 from ticketry.tickets import parts
 from ticketry.tickets.queries import TicketView
-
-EMPTY_LINKS = {"type": "list", "data": [], "total_count": 0, "has_more": False}
 
 
 def _assignee(value: int | None, version: Version) -> int | str:
@@ -70,7 +69,7 @@ def ticket(view: TicketView, version: Version) -> dict[str, Any]:
         out["open"] = bool(row["open"])
         if row["snoozed_until"] is not None:  # Intercom omits it when not snoozed
             out["snoozed_until"] = row["snoozed_until"]
-        out["linked_objects"] = EMPTY_LINKS
+        out["linked_objects"] = links.render(view.linked)
     out["is_shared"] = bool(row["is_shared"])
     if version >= V2_16:
         prev = row["previous_ticket_state_id"]

@@ -1,0 +1,161 @@
+"""The ticket lifecycle around conversations: converting one to a ticket, linking
+conversations and customer tickets to back-office and tracker tickets, and the
+`linked_objects` both sides show."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import Api, Server, Workspace
+from tests.helpers import assert_error
+from tests.ticket_fixtures import add_attribute, make_contact, make_type
+from ticketry.tables import events
+
+
+def start(api: Api, contact_id: str, body: str = "My invoice is wrong") -> str:
+    resp = api.post(
+        "/conversations", json={"from": {"type": "user", "id": contact_id}, "body": body}
+    )
+    assert resp.status_code == 200, resp.text
+    return resp.json()["conversation_id"]
+
+
+def topics(server: Server, kind: str, object_id: str) -> list[str]:
+    return [
+        r["topic"]
+        for r in server.tx(
+            lambda c: c.all(
+                select(events.c.topic)
+                .where(events.c.object_type == kind, events.c.object_id == object_id)
+                .order_by(events.c.seq)
+            )
+        )
+    ]
+
+
+@pytest.fixture
+def contact(api: Api) -> dict:
+    return make_contact(api, "dora@example.com", name="Dora")
+
+
+@pytest.fixture
+def customer_type(api: Api) -> dict:
+    tt = make_type(api, "Billing issue")
+    add_attribute(api, tt["id"], "Invoice", "string")
+    return tt
+
+
+def test_convert_keeps_the_id_and_the_history(
+    api: Api, server: Server, workspace: Workspace, contact: dict, customer_type: dict
+) -> None:
+    cid = start(api, contact["id"])
+    admin = str(workspace.admin_id)
+    api.post(
+        f"/conversations/{cid}/reply",
+        json={"type": "admin", "message_type": "comment", "admin_id": admin, "body": "Looking"},
+    )
+    body = {"ticket_type_id": customer_type["id"], "attributes": {"Invoice": "INV-7"}}
+    ticket = api.post(f"/conversations/{cid}/convert", json=body).json()
+    assert ticket["type"] == "ticket" and ticket["id"] == cid
+    assert (
+        ticket["category"] == "Customer" and ticket["is_shared"] is True and ticket["open"] is True
+    )
+    assert ticket["ticket_attributes"]["Invoice"] == "INV-7"
+    assert [c["id"] for c in ticket["contacts"]["contacts"]] == [contact["id"]]
+    history = ticket["ticket_parts"]["ticket_parts"]
+    assert [p["part_type"] for p in history] == [
+        "comment",
+        "comment",
+        "ticket_state_updated_by_admin",
+    ]
+    assert history[0]["author"] == {**history[0]["author"], "type": "user", "id": contact["id"]}
+    assert history[0]["body"] == "<p>My invoice is wrong</p>"
+    assert history[1]["author"]["id"] == admin and history[2]["author"]["type"] == "bot"
+    # the conversation is still there, and the ticket is a ticket like any other
+    assert api.get(f"/conversations/{cid}").json()["id"] == cid
+    assert api.get(f"/tickets/{cid}").json()["ticket_id"] == ticket["ticket_id"]
+    found = api.post(
+        "/tickets/search", json={"query": {"field": "id", "operator": "=", "value": cid}}
+    ).json()
+    assert [t["id"] for t in found["tickets"]] == [cid]
+    assert topics(server, "ticket", cid) == ["ticket.created"]
+    assert topics(server, "conversation", cid)[-1] == "conversation.converted"
+    # python SDK's convert_to_ticket reads the same body
+    assert_error(api.post(f"/conversations/{cid}/convert", json=body), 400, "parameter_invalid")
+
+
+@pytest.mark.parametrize("version", ["2.10", "2.11", "2.14", "2.16", "Preview"])
+def test_convert_in_each_version(
+    api: Api, contact: dict, customer_type: dict, version: str
+) -> None:
+    cid = start(api, contact["id"])
+    resp = api.post(
+        f"/conversations/{cid}/convert",
+        json={"ticket_type_id": customer_type["id"]},
+        version=version,
+    )
+    assert resp.status_code == 200, resp.text
+    assert resp.json()["id"] == cid
+
+
+def test_convert_errors(
+    api: Api, server: Server, workspace: Workspace, contact: dict, customer_type: dict
+) -> None:
+    cid = start(api, contact["id"])
+    url = f"/conversations/{cid}/convert"
+    tracker = make_type(api, "Outage", category="Tracker")
+    other = make_type(api, "Other")
+    other_state = api.post(
+        "/ticketry/ticket_states",
+        json={
+            "category": "in_progress",
+            "internal_label": "Triage",
+            "external_label": "On it",
+            "ticket_type_ids": [other["id"]],
+        },
+    )
+    before = topics(server, "conversation", cid)
+    assert_error(
+        api.post(url, json={"ticket_type_id": tracker["id"]}),
+        400,
+        "parameter_invalid",
+        field="ticket_type_id",
+    )
+    assert_error(api.post(url, json={}), 400, "parameter_not_found", field="ticket_type_id")
+    assert_error(
+        api.post(url, json={"ticket_type_id": "999999"}),
+        400,
+        "parameter_invalid",
+        field="ticket_type_id",
+    )
+    assert_error(
+        api.post(url, json={"ticket_type_id": customer_type["id"], "attributes": {"Nope": 1}}),
+        400,
+        "parameter_invalid",
+    )
+    assert other_state.status_code == 200, other_state.text
+    assert_error(
+        api.post(
+            url,
+            json={
+                "ticket_type_id": customer_type["id"],
+                "ticket_state_id": other_state.json()["id"],
+            },
+            version="2.16",
+        ),
+        400,
+        "ticket_state_id_invalid",
+    )
+    assert_error(
+        api.post("/conversations/999999/convert", json={"ticket_type_id": customer_type["id"]}),
+        404,
+        "not_found",
+    )
+    assert_error(
+        api.post(url, json={"ticket_type_id": customer_type["id"]}, version="2.9"),
+        404,
+        "intercom_version_invalid",
+    )
+    assert topics(server, "conversation", cid) == before
+    assert_error(api.get(f"/tickets/{cid}"), 404, "ticket_not_found")
