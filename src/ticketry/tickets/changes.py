@@ -45,7 +45,8 @@ _INSERT = InsertQ(tickets, returning=tickets.c.id)
 
 # Topics are Intercom's webhook topic names where Intercom has one; `ticket.unassigned`,
 # `ticket.opened`, `ticket.snoozed`, `ticket.unsnoozed`, `ticket.updated`,
-# `ticket.tag.created`, `ticket.tag.deleted` and `ticket.deleted` are Ticketry's own.
+# `ticket.tag.created`, `ticket.tag.deleted`, `ticket.type.changed` and `ticket.deleted` are
+# Ticketry's own.
 _PART_TOPICS = {
     "note": "ticket.note.created",
     "ticket_state_updated_by_admin": "ticket.state.updated",
@@ -54,6 +55,7 @@ _PART_TOPICS = {
     "open": "ticket.opened",
     "snoozed": "ticket.snoozed",
     "timer_unsnooze": "ticket.unsnoozed",
+    "ticket_type_updated_by_admin": "ticket.type.changed",
 }
 
 

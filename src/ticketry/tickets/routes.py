@@ -11,11 +11,19 @@ from starlette.routing import Route
 from ticketry.db.database import Conn, Row
 from ticketry.errors import NotFound
 from ticketry.kit.http import Ctx, json, resource
-from ticketry.kit.versions import V2_9, V2_10, V2_13, Version
+from ticketry.kit.versions import V2_9, V2_10, V2_13, V2_16, Version
 from ticketry.search.parse import SearchBody
 from ticketry.tags.render import tag as render_tag
 from ticketry.tickets import parts, queries, render, replies, search, service, tagging, uploads
-from ticketry.tickets.schemas import CreateTicket, Reply, TagTicket, UntagTicket, UpdateTicket
+from ticketry.tickets.change_type import change_type
+from ticketry.tickets.schemas import (
+    ChangeTicketType,
+    CreateTicket,
+    Reply,
+    TagTicket,
+    UntagTicket,
+    UpdateTicket,
+)
 
 
 def _ticket_id(ctx: Ctx) -> int:
@@ -61,6 +69,17 @@ async def delete_ticket(ctx: Ctx) -> Response:
     ticket_id = _ticket_id(ctx)
     await ctx.db.write(service.delete_ticket, ctx.workspace_id, ctx.admin_id, ticket_id)
     return json(render.deleted(ticket_id))
+
+
+async def change_ticket_type(ctx: Ctx) -> Response:
+    ticket_id = ctx.int_param("id", NotFound())
+    payload = await ctx.body(ChangeTicketType)
+
+    def run(conn: Conn) -> dict[str, Any]:
+        change_type(conn, ctx.workspace_id, ctx.admin_id, ticket_id, payload)
+        return _render(conn, ctx.workspace_id, ticket_id, ctx.version)
+
+    return json(await ctx.db.write(run))
 
 
 async def reply_ticket(ctx: Ctx) -> Response:
@@ -129,6 +148,7 @@ routes = [
         "/tickets/{id}", V2_9, GET=get_ticket, PUT=update_ticket, DELETE=(delete_ticket, V2_13)
     ),
     resource("/tickets/{id}/reply", V2_9, POST=reply_ticket),
+    resource("/tickets/{id}/change_type", V2_16, POST=change_ticket_type),
     resource("/tickets/{id}/tags", V2_10, POST=tag_ticket),
     resource("/tickets/{id}/tags/{tag_id}", V2_10, DELETE=untag_ticket),
     Route("/uploads/{token}", get_upload, methods=["GET"]),

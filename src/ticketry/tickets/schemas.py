@@ -92,3 +92,12 @@ class TagTicket(Payload):
 
 class UntagTicket(Payload):
     admin_id: IdStr
+
+
+class ChangeTicketType(Payload):
+    """2.16 `change_ticket_type_request`: both ids are required (the schema's `required`, and
+    its "Missing ticket_state_id" example)."""
+
+    ticket_type_id: IdStr
+    ticket_state_id: IdStr
+    ticket_attributes: dict[str, Any] | None = None
