@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ticketry.db.database import Database
 from ticketry.errors import ApiError, Internal, MethodNotAllowed, NotFound
+from ticketry.jobs.worker import Worker
 from ticketry.kit.auth import TokenCache
 from ticketry.kit.http import error_response
 from ticketry.kit.limits import limit_body
@@ -99,9 +100,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.db = Database(settings)
         app.state.tokens = TokenCache(settings.auth_cache_seconds)
         app.state.public_url = settings.public_url.rstrip("/") if settings.public_url else None
+        app.state.jobs = Worker(app.state.db)
+        app.state.jobs.start()
         try:
             yield
         finally:
+            await app.state.jobs.stop()
             app.state.db.close()
 
     app = Starlette(

@@ -4,6 +4,8 @@ from ticketry.admins.routes import routes as admin_routes
 from ticketry.companies.routes import routes as company_routes
 from ticketry.contacts.routes import routes as contact_routes
 from ticketry.conversations.routes import routes as conversation_routes
+from ticketry.jobs.routes import routes as job_routes
+from ticketry.links.routes import routes as link_routes
 from ticketry.tags.routes import routes as tag_routes
 from ticketry.teams.routes import routes as team_routes
 from ticketry.ticket_states.routes import routes as ticket_state_routes
@@ -20,4 +22,6 @@ routes = [
     *ticket_state_routes,
     *ticket_routes,
     *conversation_routes,
+    *link_routes,
+    *job_routes,
 ]

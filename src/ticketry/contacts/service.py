@@ -200,11 +200,11 @@ def attach_company(conn: Conn, workspace_id: int, contact_id: str, company_id: s
     return company
 
 
-def resolve_contact(conn: Conn, workspace_id: int, ref: dict[str, Any]) -> Row:
-    """The contact a ticket names: `{"id"}`, `{"external_id"}` or `{"email"}`.
+def find_contact(conn: Conn, workspace_id: int, ref: dict[str, Any]) -> Row | None:
+    """The contact a ticket names: `{"id"}`, `{"external_id"}` or `{"email"}`; None for an
+    email no contact has yet. Writes nothing (enqueueing a ticket checks with it).
 
-    An unknown email creates a `lead` with that email, as Intercom does on ticket create;
-    an unknown id or external_id is a 404 naming the key.
+    An unknown id or external_id is a 404 naming the key; a malformed email a 400.
     """
     for key in ("id", "external_id"):
         if ref.get(key) is not None:
@@ -212,16 +212,26 @@ def resolve_contact(conn: Conn, workspace_id: int, ref: dict[str, Any]) -> Row:
             if found is None:
                 raise contact_not_found(key)
             return found
+    return queries.find_by(conn, workspace_id, email=_ref_email(ref))
+
+
+def _ref_email(ref: dict[str, Any]) -> str:
     raw = ref.get("email")
     if not isinstance(raw, str):
         raise ParameterNotFound("id", "a contact needs one of id, external_id or email")
     try:
-        email = email_address(raw)
+        return email_address(raw)
     except ValueError as exc:
         raise ParameterInvalid(f"email is invalid: {exc}", field="email") from None
-    found = queries.find_by(conn, workspace_id, email=email)
+
+
+def resolve_contact(conn: Conn, workspace_id: int, ref: dict[str, Any]) -> Row:
+    """`find_contact`, except that an unknown email creates a `lead` with that email, as
+    Intercom does on ticket create."""
+    found = find_contact(conn, workspace_id, ref)
     if found is not None:
         return found
+    email = _ref_email(ref)
     now = ids.now()
     # ON CONFLICT DO NOTHING: a concurrent request creating the same lead is not an error.
     contact_id = ids.hex_id()

@@ -16,6 +16,7 @@ from ticketry.tables.conversations import (
     ticket_links,
 )
 from ticketry.tables.events import events
+from ticketry.tables.jobs import jobs
 from ticketry.tables.tickets import (
     ticket_contacts,
     ticket_parts,
@@ -41,6 +42,7 @@ __all__ = [
     "conversation_tags",
     "conversations",
     "events",
+    "jobs",
     "metadata",
     "tags",
     "team_members",

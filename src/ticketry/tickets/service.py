@@ -8,17 +8,19 @@ at its `created_at`.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
 from sqlalchemy import bindparam, update
 
-from ticketry.contacts.service import resolve_contact
+from ticketry.contacts.service import find_contact, resolve_contact
 from ticketry.db.database import Conn, Row
 from ticketry.db.sql import InsertQ, Q
 from ticketry.errors import ApiError, NotFound, ParameterInvalid, ParameterNotFound
 from ticketry.kit import ids
 from ticketry.kit.versions import Version
+from ticketry.links import service as link_service
 from ticketry.tables import ticket_contacts, workspaces
 from ticketry.ticket_states import queries as states
 from ticketry.ticket_types.queries import TypeData, load_types
@@ -40,7 +42,14 @@ _NEXT_NUMBER = Q(
 
 _INSERT_CONTACT = InsertQ(ticket_contacts)
 
-__all__ = ["create_ticket", "delete_ticket", "ticket_not_found", "update_ticket"]
+__all__ = [
+    "NewTicket",
+    "check_ticket",
+    "create_ticket",
+    "delete_ticket",
+    "ticket_not_found",
+    "update_ticket",
+]
 
 
 def _type(conn: Conn, workspace_id: int, type_id: str) -> TypeData:
@@ -75,9 +84,23 @@ def _assignment(conn: Conn, workspace_id: int, p: CreateTicket, kind: str) -> in
     return resolve(conn, workspace_id, ref, error)
 
 
-def create_ticket(
-    conn: Conn, workspace_id: int, caller_admin: int, p: CreateTicket, version: Version
-) -> int:
+@dataclass(frozen=True, slots=True)
+class NewTicket:
+    """A create request checked against the workspace: what `create_ticket` writes."""
+
+    type_data: TypeData
+    contact_ref: dict[str, Any]
+    contact: Row | None  # None: an email no contact has yet (creating makes it a lead)
+    values: dict[int, Any]
+    company_id: str | None
+    admin_assignee: int | None
+    team_assignee: int | None
+    created_at: int | None
+
+
+def check_ticket(conn: Conn, workspace_id: int, p: CreateTicket, version: Version) -> NewTicket:
+    """Every check `create_ticket` makes, in its order, writing nothing: what it refuses,
+    `POST /tickets/enqueue` refuses the same way before accepting a job."""
     type_data = _type(conn, workspace_id, p.ticket_type_id)
     if not p.contacts:
         raise ParameterNotFound(
@@ -92,9 +115,9 @@ def create_ticket(
             "contacts[0] must have exactly one of id, external_id or email", field="contacts[0]"
         )
     if p.conversation_to_link_id is not None:
-        raise ParameterInvalid(
-            "Linking a conversation to a ticket is not supported yet",
-            field="conversation_to_link_id",
+        # The pair and the linked object, checked here; taken and linked when created.
+        link_service.check_on_create(
+            conn, workspace_id, type_data.row["category"], False, p.conversation_to_link_id
         )
     values = validate_values(type_data, p.ticket_attributes or {}, creating=True)
     company_id = (
@@ -102,8 +125,20 @@ def create_ticket(
     )
     admin_assignee = _assignment(conn, workspace_id, p, "admin")
     team_assignee = _assignment(conn, workspace_id, p, "team")
-    contact = resolve_contact(conn, workspace_id, ref)
-    at = p.created_at if p.created_at is not None else ids.now()
+    contact = find_contact(conn, workspace_id, ref)
+    return NewTicket(
+        type_data, ref, contact, values, company_id, admin_assignee, team_assignee, p.created_at
+    )
+
+
+def create_ticket(
+    conn: Conn, workspace_id: int, caller_admin: int, p: CreateTicket, version: Version
+) -> int:
+    new = check_ticket(conn, workspace_id, p, version)
+    type_data, values = new.type_data, new.values
+    admin_assignee, team_assignee = new.admin_assignee, new.team_assignee
+    contact = new.contact or resolve_contact(conn, workspace_id, new.contact_ref)
+    at = new.created_at if new.created_at is not None else ids.now()
     state = states.default_state(conn, workspace_id, "submitted")
     number = conn.scalar(_NEXT_NUMBER, {"ws": workspace_id})
     stored = {str(k): v for k, v in values.items()}
@@ -118,7 +153,7 @@ def create_ticket(
         is_shared=False,
         admin_assignee_id=admin_assignee,
         team_assignee_id=team_assignee,
-        company_id=company_id,
+        company_id=new.company_id,
         created_at=at,
         updated_at=at,
         **_defaults_to_columns(type_data, stored),
@@ -140,6 +175,8 @@ def create_ticket(
         for kind, ident in (("admin", admin_assignee), ("team", team_assignee)):
             if ident is not None:
                 t.part("assignment", assigned_to=(kind, str(ident)), data={"via_api": True})
+        if p.conversation_to_link_id is not None:
+            link_service.link_on_create(t, p.conversation_to_link_id)
     return t.id
 
 

@@ -1,0 +1,1 @@
+"""Jobs: work accepted now and done by each server process's worker."""
