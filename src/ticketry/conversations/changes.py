@@ -17,10 +17,10 @@ import orjson
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy import insert as sql_insert
 
-from ticketry.db.database import Conn, Row
+from ticketry.db.database import Conn
 from ticketry.db.sql import InsertQ, Q
 from ticketry.errors import ApiError, NotFound
-from ticketry.events import service as events
+from ticketry.events.change import Change
 from ticketry.kit import ids
 from ticketry.tables import conversation_parts, conversations, ticket_links
 from ticketry.tickets.parts import Author
@@ -52,30 +52,14 @@ def part_topic(part_type: str, author: Author) -> str:
     }[part_type]
 
 
-class ConversationChange:
+class ConversationChange(Change):
     """One conversation, locked for the rest of the transaction, and what changes on it."""
 
-    __slots__ = ("_deleted", "_events", "actor", "at", "columns", "conn", "row", "workspace_id")
-
-    def __init__(self, conn: Conn, workspace_id: int, row: Row, actor: Author, at: int) -> None:
-        self.conn = conn
-        self.workspace_id = workspace_id
-        self.row = row
-        self.actor = actor
-        self.at = at
-        self.columns: dict[str, Any] = {}
-        self._events: list[events.Event] = []
-        self._deleted = False
-
-    @property
-    def id(self) -> int:
-        return int(self.row["id"])
+    object_type = "conversation"
+    __slots__ = ()
 
     def current(self, column: str) -> Any:
         return self.columns[column] if column in self.columns else self.row[column]
-
-    def set(self, **columns: Any) -> None:
-        self.columns.update(columns)
 
     def part(
         self,
@@ -109,22 +93,6 @@ class ConversationChange:
         self.event(part_topic(part_type, author), part_id, author=author)
         return part_id
 
-    def event(
-        self,
-        topic: str,
-        part_id: int | None = None,
-        data: dict[str, Any] | None = None,
-        author: Author | None = None,
-    ) -> None:
-        author = author or self.actor
-        self._events.append(
-            events.Event(topic, "conversation", str(self.id), part_id, author.type, author.id, data)
-        )
-
-    def delete(self) -> None:
-        self._deleted = True
-        self.event("conversation.deleted")
-
     def _finish(self) -> None:
         where = (conversations.c.workspace_id == self.workspace_id, conversations.c.id == self.id)
         if self._deleted:
@@ -138,7 +106,7 @@ class ConversationChange:
         elif self.columns or self._events:
             self.columns.setdefault("updated_at", ids.now())
             self.conn.execute(update(conversations).where(*where).values(**self.columns))
-        events.record(self.conn, self.workspace_id, self._events, self.at)
+        self.record_events()
 
 
 @contextmanager
@@ -164,5 +132,5 @@ def insert(conn: Conn, workspace_id: int, values: dict[str, Any], topic: str, ac
     row = {**values, "workspace_id": workspace_id}
     change = ConversationChange(conn, workspace_id, row, actor, values["created_at"])
     change.event(topic)
-    events.record(conn, workspace_id, change._events, change.at)
+    change.record_events()
     return int(values["id"])

@@ -26,7 +26,7 @@ from ticketry.ticket_types.queries import TypeData, load_types
 from ticketry.ticket_types.values import validate_values
 from ticketry.tickets import changes, lookups, parts, search_values
 from ticketry.tickets.parts import Author
-from ticketry.tickets.service import _defaults_to_columns
+from ticketry.tickets.service import defaults_to_columns
 
 
 class ConvertConversation(Payload):
@@ -100,7 +100,7 @@ def convert(
             is_shared=True,  # Customer tickets are always shared with the contact
             created_at=conv["created_at"],
             updated_at=now,
-            **_defaults_to_columns(type_data, stored),
+            **defaults_to_columns(type_data, stored),
         )
         with changes.creating(conn, workspace_id, columns, admin, now) as t:
             _copy_contacts(conn, workspace_id, c.id)

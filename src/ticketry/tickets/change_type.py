@@ -32,7 +32,7 @@ from ticketry.ticket_types.values import validate_values
 from ticketry.tickets import changes, lookups, search_values
 from ticketry.tickets.parts import Author
 from ticketry.tickets.schemas import ChangeTicketType
-from ticketry.tickets.service import _defaults_to_columns
+from ticketry.tickets.service import defaults_to_columns, move_to_state
 
 _META = {"via_api": True}
 
@@ -57,7 +57,7 @@ def change_type(
             ticket_type_id=new.row["id"],
             category=new.row["category"],
             attributes=orjson.dumps(stored).decode(),
-            **_defaults_to_columns(new, stored),  # every type has title and description
+            **defaults_to_columns(new, stored),  # every type has title and description
         )
         # Drop the index rows of every old attribute (a search by one must no longer find
         # the ticket) and write the new type's.
@@ -131,29 +131,8 @@ def _as_labels(attr: Row, value: Any, *, multiple: bool) -> Any:
 
 
 def _move_to(t: changes.TicketChange, state: Row) -> None:
-    row = t.row
-    current = states.get_state(t.conn, t.workspace_id, row["ticket_state_id"])
-    assert current is not None  # a ticket's state row is referenced by a foreign key
-    t.set(
-        ticket_state_id=state["id"],
-        state=state["category"],
-        previous_ticket_state_id=row["ticket_state_id"],
-    )
-    t.part(
-        "ticket_state_updated_by_admin",
-        previous_state=current["category"],
-        state=state["category"],
-        data=_META,
-        event_data={
-            "previous_ticket_state_id": str(row["ticket_state_id"]),
-            "ticket_state_id": str(state["id"]),
-            "previous_state": current["category"],
-            "state": state["category"],
-        },
-    )
-    resolved = state["category"] == "resolved"
-    if resolved == bool(row["open"]):
-        t.set(open=not resolved)
-        if resolved and row["snoozed_until"] is not None:
+    move_to_state(t, state, follow=True)
+    if "open" in t.columns:
+        if not t.columns["open"] and t.row["snoozed_until"] is not None:
             t.set(snoozed_until=None)  # closing also unsnoozes
-        t.part("close" if resolved else "open", data=_META)
+        t.part("open" if t.columns["open"] else "close", data=_META)

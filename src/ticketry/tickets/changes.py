@@ -27,10 +27,10 @@ from typing import Any
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy import insert as sql_insert
 
-from ticketry.db.database import Conn, Row
+from ticketry.db.database import Conn
 from ticketry.db.sql import InsertQ, Q
 from ticketry.errors import ApiError, NotFound
-from ticketry.events import service as events
+from ticketry.events.change import Change
 from ticketry.kit import ids
 from ticketry.tables import ticket_contacts, ticket_links, ticket_tags, tickets
 from ticketry.tickets import parts
@@ -74,27 +74,11 @@ def part_topic(part_type: str, author: Author, assigned_to: tuple[str, str] | No
     return _PART_TOPICS[part_type]
 
 
-class TicketChange:
+class TicketChange(Change):
     """One ticket, locked for the rest of the transaction, and what is changing on it."""
 
-    __slots__ = ("_deleted", "_events", "actor", "at", "columns", "conn", "row", "workspace_id")
-
-    def __init__(self, conn: Conn, workspace_id: int, row: Row, actor: Author, at: int) -> None:
-        self.conn = conn
-        self.workspace_id = workspace_id
-        self.row = row
-        self.actor = actor
-        self.at = at
-        self.columns: dict[str, Any] = {}
-        self._events: list[events.Event] = []
-        self._deleted = False
-
-    @property
-    def id(self) -> int:
-        return int(self.row["id"])
-
-    def set(self, **columns: Any) -> None:
-        self.columns.update(columns)
+    object_type = "ticket"
+    __slots__ = ()
 
     def part(
         self,
@@ -115,22 +99,6 @@ class TicketChange:
         self.event(topic, part_id, event_data, author)
         return part_id
 
-    def event(
-        self,
-        topic: str,
-        part_id: int | None = None,
-        data: dict[str, Any] | None = None,
-        author: Author | None = None,
-    ) -> None:
-        author = author or self.actor
-        self._events.append(
-            events.Event(topic, "ticket", str(self.id), part_id, author.type, author.id, data)
-        )
-
-    def delete(self) -> None:
-        self._deleted = True
-        self.event("ticket.deleted")
-
     def _finish(self, touch: bool) -> None:
         where = (tickets.c.workspace_id == self.workspace_id, tickets.c.id == self.id)
         if self._deleted:
@@ -148,7 +116,7 @@ class TicketChange:
                 self.columns.setdefault("updated_at", ids.now())
             if self.columns:
                 self.conn.execute(update(tickets).where(*where).values(**self.columns))
-        events.record(self.conn, self.workspace_id, self._events, self.at)
+        self.record_events()
 
 
 @contextmanager

@@ -62,7 +62,7 @@ def _type(conn: Conn, workspace_id: int, type_id: str) -> TypeData:
     return found
 
 
-def _defaults_to_columns(type_data: TypeData, values: dict[str, Any]) -> dict[str, Any]:
+def defaults_to_columns(type_data: TypeData, values: dict[str, Any]) -> dict[str, Any]:
     """Title and description also live in columns, for search."""
     out = {}
     for name, column in ((DEFAULT_TITLE, "title"), (DEFAULT_DESCRIPTION, "description")):
@@ -156,7 +156,7 @@ def create_ticket(
         company_id=new.company_id,
         created_at=at,
         updated_at=at,
-        **_defaults_to_columns(type_data, stored),
+        **defaults_to_columns(type_data, stored),
     )
     with changes.creating(conn, workspace_id, columns, Author("admin", str(caller_admin)), at) as t:
         conn.execute(
@@ -178,6 +178,34 @@ def create_ticket(
         if p.conversation_to_link_id is not None:
             link_service.link_on_create(t, p.conversation_to_link_id)
     return t.id
+
+
+def move_to_state(t: changes.TicketChange, state: Row, *, follow: bool) -> None:
+    """Move the ticket to another state, with the part that records it. With `follow`, a
+    move into `resolved` closes the ticket and one out of it reopens it (the caller appends
+    the `close`/`open` part with its other changes)."""
+    row = t.row
+    current = states.get_state(t.conn, t.workspace_id, row["ticket_state_id"])
+    assert current is not None  # a ticket's state row is referenced by a foreign key
+    t.set(
+        ticket_state_id=state["id"],
+        state=state["category"],
+        previous_ticket_state_id=row["ticket_state_id"],
+    )
+    t.part(
+        "ticket_state_updated_by_admin",
+        previous_state=current["category"],
+        state=state["category"],
+        data={"via_api": True},
+        event_data={
+            "previous_ticket_state_id": str(row["ticket_state_id"]),
+            "ticket_state_id": str(state["id"]),
+            "previous_state": current["category"],
+            "state": state["category"],
+        },
+    )
+    if follow and (state["category"] == "resolved") == bool(row["open"]):
+        t.set(open=state["category"] != "resolved")
 
 
 def _acting_admin(conn: Conn, workspace_id: int, caller_admin: int, p: UpdateTicket) -> int:
@@ -241,7 +269,7 @@ def _apply_update(t: changes.TicketChange, p: UpdateTicket, version: Version) ->
             changed.append(attr_id)
         if changed:
             t.set(
-                attributes=orjson.dumps(stored).decode(), **_defaults_to_columns(type_data, stored)
+                attributes=orjson.dumps(stored).decode(), **defaults_to_columns(type_data, stored)
             )
             search_values.write(conn, workspace_id, t.id, type_data, stored, changed, replace=True)
         for attr_id in changed:
@@ -254,27 +282,7 @@ def _apply_update(t: changes.TicketChange, p: UpdateTicket, version: Version) ->
 
     state = _new_state(conn, workspace_id, row, p)
     if state is not None and state["id"] != row["ticket_state_id"]:
-        current = states.get_state(conn, workspace_id, row["ticket_state_id"])
-        assert current is not None  # a ticket's state row is referenced by a foreign key
-        t.set(
-            ticket_state_id=state["id"],
-            state=state["category"],
-            previous_ticket_state_id=row["ticket_state_id"],
-        )
-        t.part(
-            "ticket_state_updated_by_admin",
-            previous_state=current["category"],
-            state=state["category"],
-            data=meta,
-            event_data={
-                "previous_ticket_state_id": str(row["ticket_state_id"]),
-                "ticket_state_id": str(state["id"]),
-                "previous_state": current["category"],
-                "state": state["category"],
-            },
-        )
-        if "open" not in sent and (state["category"] == "resolved") == bool(row["open"]):
-            t.set(open=state["category"] != "resolved")
+        move_to_state(t, state, follow="open" not in sent)
 
     assignee_id = p.assignee_id or (p.assignment.assignee_id if p.assignment else None)
     if assignee_id is not None:
