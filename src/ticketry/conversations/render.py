@@ -16,31 +16,14 @@ from ticketry.conversations.queries import ConversationView
 from ticketry.db.database import Row
 from ticketry.kit.versions import V2_10, V2_13, V2_14, V2_15, V2_16, Version
 from ticketry.links import queries as links
-from ticketry.tickets.parts import APP_PACKAGE_CODE
+from ticketry.tickets.parts import APP_PACKAGE_CODE, render_author
 
 Directory = dict[tuple[str, str], Row]
 
 
-def _author(kind: str, ident: str, directory: Directory, workspace_code: str) -> dict[str, Any]:
-    if kind == "bot":
-        return {
-            "type": "bot",
-            "id": ident,
-            "name": "Operator",
-            "email": f"operator+{workspace_code}@intercom.io",
-        }
-    who = directory.get((kind, ident))
-    return {
-        "type": kind,
-        "id": ident,
-        "name": who["name"] if who else None,
-        "email": (who["email"] if who else None) or "",
-    }
-
-
 def part(row: Row, version: Version, directory: Directory, workspace_code: str) -> dict[str, Any]:
     data = orjson.loads(row["data"]) if row["data"] else {}
-    author = _author(row["author_type"], row["author_id"], directory, workspace_code)
+    author = render_author(row["author_type"], row["author_id"], directory, workspace_code)
     if version >= V2_14:
         author["from_ai_agent"] = False
         author["is_ai_answer"] = False
@@ -78,7 +61,7 @@ def _assignee(value: int | None, version: Version) -> int | None:
 
 
 def _source(row: Row, version: Version, directory: Directory, code: str) -> dict[str, Any]:
-    author = _author(row["author_type"], row["author_id"], directory, code)
+    author = render_author(row["author_type"], row["author_id"], directory, code)
     return {
         "type": row["source_type"],
         "id": row["source_id"],

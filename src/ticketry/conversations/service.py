@@ -33,9 +33,9 @@ from ticketry.errors import ApiError, NotFound, ParameterInvalid, ParameterNotFo
 from ticketry.kit import ids
 from ticketry.tables import conversation_contacts, conversation_tags, conversations
 from ticketry.tags.queries import get_tag
-from ticketry.tickets import lookups, uploads
+from ticketry.tickets import lookups
 from ticketry.tickets.parts import Author
-from ticketry.tickets.replies import mismatch, to_html, url_attachments
+from ticketry.tickets.replies import mismatch, part_data, to_html, url_attachments
 from ticketry.tickets.schemas import Reply
 
 IN_APP = ("inapp", "in_app", "conversation")
@@ -260,23 +260,8 @@ def _reply(c: ConversationChange, p: Reply, base_url: str) -> None:
         author = _contact_author(conn, workspace_id, c.id, p)
     if message_type in ("comment", "note") and not (p.body or "").strip():
         raise ParameterNotFound("body")
-    urls = p.attachment_urls or []
-    if len(urls) > uploads.MAX_ATTACHMENTS:
-        raise ParameterInvalid(
-            f"At most {uploads.MAX_ATTACHMENTS} attachments are allowed", field="attachment_urls"
-        )
-    files = uploads.check_files(p.attachment_files or [])
     at = p.created_at if p.created_at is not None else ids.now()
-    attachments = (
-        uploads.store(conn, workspace_id, None, base_url, files, at)
-        if files
-        else url_attachments(urls)
-    )
-    data: dict[str, Any] = {"via_api": True}
-    if attachments:
-        data["attachments"] = attachments
-    if p.reply_options:
-        data["reply_options"] = [o.model_dump() for o in p.reply_options]
+    data = part_data(conn, workspace_id, None, p, base_url, at)
     body = to_html(p.body) if p.body is not None and message_type != "quick_reply" else None
 
     part_type: str = message_type

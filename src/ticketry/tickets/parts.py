@@ -158,8 +158,10 @@ def author_directory(conn: Conn, workspace_id: int, rows: list[Row]) -> dict[tup
     return out
 
 
-def _author(row: Row, directory: dict[tuple[str, str], Row], workspace_code: str) -> dict[str, Any]:
-    kind, ident = row["author_type"], row["author_id"]
+def render_author(
+    kind: str, ident: str, directory: dict[tuple[str, str], Row], workspace_code: str
+) -> dict[str, Any]:
+    """A part's `author`: an admin or contact by id from `directory`, or the bot."""
     if kind == "bot":
         return {
             "id": ident,
@@ -195,7 +197,7 @@ def render(
     out["updated_at"] = row["updated_at"]
     if row["assigned_to_type"] is not None:
         out["assigned_to"] = {"type": row["assigned_to_type"], "id": row["assigned_to_id"]}
-    out["author"] = _author(row, directory, workspace_code)
+    out["author"] = render_author(row["author_type"], row["author_id"], directory, workspace_code)
     out["attachments"] = data.get("attachments", [])
     out["redacted"] = False
     if version >= V2_13 and data.get("via_api"):

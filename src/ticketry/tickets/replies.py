@@ -73,6 +73,30 @@ def url_attachments(urls: list[str]) -> list[dict[str, Any]]:
     return out
 
 
+def part_data(
+    conn: Conn, workspace_id: int, ticket_id: int | None, p: Reply, base_url: str, at: int
+) -> dict[str, Any]:
+    """A reply part's `data`: its attachments (files stored now, or URLs) and quick-reply
+    options. Shared by ticket and conversation replies."""
+    urls = p.attachment_urls or []
+    if len(urls) > MAX_ATTACHMENTS:
+        raise ParameterInvalid(
+            f"At most {MAX_ATTACHMENTS} attachments are allowed", field="attachment_urls"
+        )
+    files = uploads.check_files(p.attachment_files or [])
+    attachments = (
+        uploads.store(conn, workspace_id, ticket_id, base_url, files, at)
+        if files
+        else url_attachments(urls)
+    )
+    data: dict[str, Any] = {"via_api": True}
+    if attachments:
+        data["attachments"] = attachments
+    if p.reply_options:
+        data["reply_options"] = [o.model_dump() for o in p.reply_options]
+    return data
+
+
 def _contact_author(conn: Conn, workspace_id: int, ticket_id: int, p: Reply) -> str:
     for field, column in (
         ("intercom_user_id", contacts.c.id),
@@ -168,22 +192,7 @@ def _reply(t: changes.TicketChange, p: Reply, version: Version, base_url: str) -
     if message_type in ("comment", "note") and not (p.body or "").strip():
         raise ParameterNotFound("body")
 
-    urls = p.attachment_urls or []
-    if len(urls) > MAX_ATTACHMENTS:
-        raise ParameterInvalid(
-            f"At most {MAX_ATTACHMENTS} attachments are allowed", field="attachment_urls"
-        )
-    files = uploads.check_files(p.attachment_files or [])
     at = p.created_at if p.created_at is not None else ids.now()
-    if files:
-        attachments = uploads.store(conn, workspace_id, t.id, base_url, files, at)
-    else:
-        attachments = url_attachments(urls)
-
-    data: dict[str, Any] = {"via_api": True}
-    if attachments:
-        data["attachments"] = attachments
-    if p.reply_options:
-        data["reply_options"] = [o.model_dump() for o in p.reply_options]
+    data = part_data(conn, workspace_id, t.id, p, base_url, at)
     body = to_html(p.body) if p.body is not None and message_type != "quick_reply" else None
     return t.part(message_type, author=author, at=at, body=body, data=data)
