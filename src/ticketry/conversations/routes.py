@@ -7,6 +7,7 @@ from typing import Any
 from starlette.responses import Response
 
 from ticketry.conversations import convert, queries, render, service
+from ticketry.conversations import search as conversation_search
 from ticketry.conversations.convert import ConvertConversation
 from ticketry.conversations.queries import ConversationView
 from ticketry.conversations.schemas import (
@@ -20,6 +21,7 @@ from ticketry.errors import NotFound, ParameterInvalid
 from ticketry.kit import pagination
 from ticketry.kit.http import Ctx, json, resource
 from ticketry.kit.versions import V2_9, V2_10, V2_13, Version
+from ticketry.search.parse import SearchBody
 from ticketry.tags.render import tag as render_tag
 from ticketry.tickets import queries as ticket_queries
 from ticketry.tickets import render as ticket_render
@@ -91,6 +93,22 @@ async def list_conversations(ctx: Ctx) -> Response:
             "conversations": items,
             "total_count": total,
             "pages": pages,
+        }
+
+    return json(await ctx.db.read(run))
+
+
+async def search_conversations(ctx: Ctx) -> Response:
+    body = await ctx.body(SearchBody)
+
+    def run(conn: Conn) -> dict[str, Any]:
+        found = conversation_search.find(conn, ctx.workspace_id, body)
+        items, _, _ = rendered(conn, ctx.workspace_id, found.conversations, ctx.version)
+        return {
+            "type": "conversation.list",
+            "conversations": items,
+            "total_count": found.total_count,
+            "pages": found.pages,
         }
 
     return json(await ctx.db.read(run))
@@ -171,6 +189,7 @@ async def untag_conversation(ctx: Ctx) -> Response:
 
 routes = [
     resource("/conversations", V2_9, GET=list_conversations, POST=create_conversation),
+    resource("/conversations/search", V2_9, POST=search_conversations),
     resource(
         "/conversations/{id}",
         V2_9,
