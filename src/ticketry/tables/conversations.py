@@ -5,7 +5,7 @@ Conversations take their ids from the tickets' own sequence (`db/object_ids.py`)
 Intercom's do: one id names one object, and a conversation converted to a ticket keeps it.
 """
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, text
 
 from ticketry.tables.base import Id, Timestamp, flag, id_column, metadata, workspace_column
 
@@ -78,6 +78,14 @@ conversation_parts = Table(
     Column("created_at", Timestamp, nullable=False),
     Column("updated_at", Timestamp, nullable=False),
     Index(None, "conversation_id", "id"),
+    # teammate_ids search: the admins who wrote on a conversation
+    Index(
+        "ix_conversation_parts_admin_author",
+        "author_id",
+        "conversation_id",
+        sqlite_where=text("author_type = 'admin'"),
+        postgresql_where=text("author_type = 'admin'"),
+    ),
     sqlite_autoincrement=True,
 )
 

@@ -106,6 +106,10 @@ def upgrade() -> None:
     )
     op.create_index("ix_conversation_parts_conversation_id_id", "conversation_parts",
                     ["conversation_id", "id"])
+    op.create_index("ix_conversation_parts_admin_author", "conversation_parts",
+                    ["author_id", "conversation_id"],
+                    sqlite_where=sa.text("author_type = 'admin'"),
+                    postgresql_where=sa.text("author_type = 'admin'"))
 
     op.create_table(
         "conversation_tags",
