@@ -342,6 +342,7 @@ CASES: list[tuple[dict[str, Any], frozenset[str] | set[str]]] = [
     (leaf("source.author.type", "=", "admin"), {"email", "inapp"}),
     (leaf("source.author.type", "!=", "admin"), but("email", "inapp")),
     (leaf("source.author.type", "IN", ["user", "lead"]), but("email", "inapp")),
+    (leaf("source.author.type", "=", "lead"), {"snoozed"}),
     # source.author.email: the contact's or the admin's, ignoring case; cy has none
     (leaf("source.author.email", "=", "ann@example.com"), {"support", "closed"}),
     (leaf("source.author.email", "=", "ANN@example.com"), {"support", "closed"}),
@@ -387,7 +388,7 @@ GROUPS: list[tuple[dict[str, Any], set[str]]] = [
         leaf("source.author.type", "=", "user"),
         {"operator": "OR", "value": [leaf("admin_assignee_id", "=", 0),
                                      leaf("teammate_ids", "=", "<bo>")]},
-    ]}, {"support", "refund", "snoozed", "closed"}),
+    ]}, {"support", "refund", "closed"}),  # "snoozed" was written by a lead
     ({"operator": "AND", "value": [leaf("source.body", "~", "o"), leaf("source.body", "!~", "o")]},
      set()),
 ]  # fmt: skip

@@ -360,3 +360,28 @@ def test_conversations_and_tickets_share_ids(api: Api, contact: dict) -> None:
     # an id names one object: a conversation id is no ticket, and the reverse
     assert_error(api.get(f"/tickets/{ids[0]}"), 404, "ticket_not_found")
     assert_error(api.get(f"/conversations/{ids[1]}"), 404, "not_found")
+
+
+def test_a_lead_writes_as_a_lead(api: Api, server: Server, workspace: Workspace) -> None:
+    lead = api.post("/contacts", json={"role": "lead", "email": "lee@example.com"}).json()
+    cid = start(api, lead["id"], body="Pricing?")["conversation_id"]
+    got = api.get(f"/conversations/{cid}").json()
+    assert got["source"]["author"]["type"] == "lead"
+    assert got["source"]["author"]["email"] == "lee@example.com"
+    replied = api.post(
+        f"/conversations/{cid}/reply",
+        json={
+            "type": "user",
+            "message_type": "comment",
+            "intercom_user_id": lead["id"],
+            "body": "Hello?",
+        },
+    ).json()
+    part = replied["conversation_parts"]["conversation_parts"][-1]
+    assert part["author"]["type"] == "lead" and part["author"]["email"] == "lee@example.com"
+    found = api.post(
+        "/conversations/search",
+        json={"query": {"field": "source.author.type", "operator": "=", "value": "lead"}},
+    ).json()
+    assert [c["id"] for c in found["conversations"]] == [cid]
+    assert topics(server, cid) == ["conversation.user.created", "conversation.user.replied"]

@@ -38,7 +38,7 @@ def not_found() -> NotFound:
 
 
 def part_topic(part_type: str, author: Author) -> str:
-    if author.type == "user":
+    if author.type in ("user", "lead"):
         return "conversation.user.replied"  # a comment, or the `open` a reply reopens with
     return {
         "comment": "conversation.admin.replied",

@@ -160,7 +160,10 @@ def _copy_history(conn: Conn, workspace_id: int, conv: Row) -> None:
             workspace_id,
             conv["id"],
             row["part_type"],
-            Author(row["author_type"], row["author_id"]),
+            # a ticket part's author is admin, bot, team or user: leads are users there
+            Author(
+                "user" if row["author_type"] == "lead" else row["author_type"], row["author_id"]
+            ),
             row["created_at"],
             body=row["body"],
             assigned_to=assigned,

@@ -61,6 +61,11 @@ def _contact(conn: Conn, workspace_id: int, party: Party | None, field: str) -> 
     return found
 
 
+def _as_author(contact: Row) -> Author:
+    # Intercom names a lead's messages `lead`, a user's `user` (source.author.type).
+    return Author("lead" if contact["role"] == "lead" else "user", contact["id"])
+
+
 def _admin(conn: Conn, workspace_id: int, admin_id: str | None, field: str = "admin_id") -> Author:
     if admin_id is None:
         raise ParameterNotFound(field)
@@ -124,7 +129,7 @@ def create_from_contact(conn: Conn, workspace_id: int, p: CreateConversation) ->
         conn,
         workspace_id,
         contact,
-        Author("user", contact["id"]),
+        _as_author(contact),
         at,
         to_html(p.body or ""),
         "conversation.user.created",
@@ -211,7 +216,7 @@ def _contact_author(conn: Conn, workspace_id: int, conversation_id: int, p: Repl
     )
     if on is None:
         raise mismatch("The contact is not on this conversation")
-    return Author("user", contact["id"])
+    return _as_author(contact)
 
 
 def last_of_contact(conn: Conn, workspace_id: int, p: Reply) -> int:

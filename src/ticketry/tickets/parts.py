@@ -151,10 +151,13 @@ def author_directory(conn: Conn, workspace_id: int, rows: list[Row]) -> dict[tup
     if any(r["author_type"] == "admin" for r in rows):
         for a in conn.all(_ADMINS, {"ws": workspace_id}):
             out[("admin", str(a["id"]))] = a
-    for contact_id in {r["author_id"] for r in rows if r["author_type"] == "user"}:
+    # Ticket parts name every contact `user`; conversations also name leads `lead`.
+    for kind, contact_id in {
+        (r["author_type"], r["author_id"]) for r in rows if r["author_type"] in ("user", "lead")
+    }:
         c = conn.one(_CONTACT, {"ws": workspace_id, "id": contact_id})
         if c is not None:
-            out[("user", c["id"])] = c
+            out[(kind, c["id"])] = c
     return out
 
 
