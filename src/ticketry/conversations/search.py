@@ -340,7 +340,5 @@ def find(conn: Conn, workspace_id: int, body: SearchBody) -> Results:
             )
         )
     }
-    views = [
-        queries.view_of(conn, workspace_id, rows[i], with_parts=False) for i in wanted if i in rows
-    ]
+    views = queries.list_items(conn, workspace_id, [rows[i] for i in wanted if i in rows])
     return Results(views, page.pages(), page.total_count)
