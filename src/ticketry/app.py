@@ -28,6 +28,7 @@ from ticketry.kit.limits import limit_body
 from ticketry.kit.routing import SegmentRouter
 from ticketry.routes import routes
 from ticketry.settings import Settings
+from ticketry.webhooks.worker import Worker as WebhookWorker
 
 log = logging.getLogger("ticketry")
 
@@ -102,10 +103,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.public_url = settings.public_url.rstrip("/") if settings.public_url else None
         app.state.jobs = Worker(app.state.db)
         app.state.jobs.start()
+        app.state.webhooks = WebhookWorker(app.state.db, settings)
+        app.state.webhooks.start()
         try:
             yield
         finally:
             await app.state.jobs.stop()
+            await app.state.webhooks.stop()
             app.state.db.close()
 
     app = Starlette(

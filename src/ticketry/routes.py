@@ -11,6 +11,7 @@ from ticketry.teams.routes import routes as team_routes
 from ticketry.ticket_states.routes import routes as ticket_state_routes
 from ticketry.ticket_types.routes import routes as ticket_type_routes
 from ticketry.tickets.routes import routes as ticket_routes
+from ticketry.webhooks.routes import routes as webhook_routes
 
 routes = [
     *admin_routes,
@@ -24,4 +25,5 @@ routes = [
     *conversation_routes,
     *link_routes,
     *job_routes,
+    *webhook_routes,
 ]

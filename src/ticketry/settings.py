@@ -13,6 +13,8 @@ MIB = 1024 * KIB
 # base64 (4 bytes per 3) inside JSON: 10 * 13,981,016 bytes = 133.3 MiB, plus the rest.
 DEFAULT_MAX_BODY_BYTES = 144 * MIB
 N = TypeVar("N", int, float)
+# 1 min, 5 min, 30 min, 2 h, 6 h, 12 h: the last retry about a day after the first attempt.
+DEFAULT_WEBHOOK_RETRY_DELAYS = (60.0, 300.0, 1800.0, 7200.0, 21600.0, 43200.0)
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,12 @@ class Settings:
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     header_timeout_seconds: float = 10.0
     body_timeout_seconds: float = 300.0
+    # Webhooks: seconds between a failed delivery and each retry (then it is failed), and
+    # how often the worker looks for new events and due retries.
+    webhook_retry_delays: tuple[float, ...] = DEFAULT_WEBHOOK_RETRY_DELAYS
+    webhook_poll_seconds: float = 0.5
+    # Delivered and failed notifications older than this leave the delivery log.
+    webhook_retention_days: float = 30.0
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -48,6 +56,7 @@ class Settings:
             "pool_size": int(env.get("TICKETRY_POOL_SIZE", "10")),
             "sqlite_synchronous": env.get("TICKETRY_SQLITE_SYNCHRONOUS", "FULL").upper(),
             "auth_cache_seconds": float(env.get("TICKETRY_AUTH_CACHE_SECONDS", "10")),
+            "webhook_retry_delays": _delays(env.get("TICKETRY_WEBHOOK_RETRY_DELAYS")),
         }
         for field, (name, lo, hi) in _LIMITS.items():
             values[field] = _bounded(name, getattr(cls, field), lo, hi)
@@ -63,6 +72,8 @@ _LIMITS: dict[str, tuple[str, float, float]] = {
     "max_body_bytes": ("TICKETRY_MAX_BODY_BYTES", KIB, 4096 * MIB),
     "header_timeout_seconds": ("TICKETRY_HEADER_TIMEOUT_SECONDS", 0.1, 3600),
     "body_timeout_seconds": ("TICKETRY_BODY_TIMEOUT_SECONDS", 1, 86400),
+    "webhook_poll_seconds": ("TICKETRY_WEBHOOK_POLL_SECONDS", 0.01, 60),
+    "webhook_retention_days": ("TICKETRY_WEBHOOK_RETENTION_DAYS", 0.01, 3650),
 }
 
 
@@ -79,3 +90,18 @@ def _bounded(name: str, default: N, lo: float, hi: float) -> N:
     if not lo <= value <= hi:  # also refuses nan
         raise ValueError(f"{name}={raw} is out of range: allowed {lo} to {hi}")
     return value
+
+
+def _delays(raw: str | None) -> tuple[float, ...]:
+    """`TICKETRY_WEBHOOK_RETRY_DELAYS`: comma-separated seconds; empty means no retries."""
+    if raw is None:
+        return DEFAULT_WEBHOOK_RETRY_DELAYS
+    try:
+        delays = tuple(float(x) for x in raw.split(",") if x.strip())
+    except ValueError:
+        raise ValueError(
+            f"TICKETRY_WEBHOOK_RETRY_DELAYS={raw!r} is not a list of seconds"
+        ) from None
+    if any(not 0 <= d <= 7 * 86400 for d in delays):
+        raise ValueError(f"TICKETRY_WEBHOOK_RETRY_DELAYS={raw} has a delay outside 0 to 7 days")
+    return delays

@@ -29,6 +29,7 @@ from ticketry.tables.tickets import (
     tickets,
     uploads,
 )
+from ticketry.tables.webhooks import webhook_deliveries, webhook_subscriptions
 from ticketry.tables.workspaces import access_tokens, admins, team_members, teams, workspaces
 
 __all__ = [
@@ -58,5 +59,7 @@ __all__ = [
     "ticket_values",
     "tickets",
     "uploads",
+    "webhook_deliveries",
+    "webhook_subscriptions",
     "workspaces",
 ]

@@ -1,0 +1,1 @@
+"""Webhooks: subscriptions, notifications fanned out from the event log, their delivery."""

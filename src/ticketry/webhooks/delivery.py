@@ -1,0 +1,142 @@
+"""Claiming due notifications and recording how an attempt ended.
+
+A claim is its own short transaction: it counts the attempt and leases the row (pushes
+`next_attempt_at` past the send timeout), commits, and only then is the request sent, so
+no HTTP call runs inside a transaction. A process killed mid-send leaves the row pending;
+it is sent again when the lease ends (at least once, with the same notification id).
+PostgreSQL: `FOR UPDATE SKIP LOCKED` lets processes claim side by side without taking the
+same row; SQLite: the one writer claims.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import and_, bindparam, delete, exists, func, select, update
+from sqlalchemy.orm import aliased
+
+from ticketry.db.database import Conn, Row
+from ticketry.db.sql import Q
+from ticketry.tables import workspaces
+from ticketry.tables.webhooks import webhook_deliveries as deliveries
+from ticketry.tables.webhooks import webhook_subscriptions as subs
+
+LEASE_SECONDS = 30  # longer than the 5 s send timeout
+CLAIM_BATCH = 20
+
+_earlier = aliased(deliveries)
+_DUE = (
+    deliveries.c.status == "pending",
+    deliveries.c.next_attempt_at <= bindparam("now"),
+    subs.c.active,
+    # An object's notifications go out in order: none while an earlier one is pending.
+    ~exists().where(
+        and_(
+            _earlier.c.subscription_id == deliveries.c.subscription_id,
+            _earlier.c.object_key == deliveries.c.object_key,
+            _earlier.c.status == "pending",
+            _earlier.c.id < deliveries.c.id,
+        )
+    ),
+)
+_ANY_DUE = Q(
+    select(deliveries.c.id)
+    .join(subs, subs.c.id == deliveries.c.subscription_id)
+    .where(*_DUE)
+    .limit(1)
+)
+_CLAIM = Q(
+    select(deliveries.c.id)
+    .join(subs, subs.c.id == deliveries.c.subscription_id)
+    .where(*_DUE)
+    .order_by(deliveries.c.id)
+    .limit(bindparam("limit"))
+    .with_for_update(skip_locked=True, of=deliveries)
+)
+_LEASE = Q(
+    update(deliveries)
+    .where(deliveries.c.id == bindparam("id"))
+    .values(
+        attempts=deliveries.c.attempts + 1,
+        last_attempt_at=bindparam("now"),
+        first_sent_at=func.coalesce(deliveries.c.first_sent_at, bindparam("now")),
+        next_attempt_at=bindparam("lease"),
+    )
+)
+_CLAIMED = Q(
+    select(
+        deliveries,
+        subs.c.url,
+        subs.c.hub_secret,
+        workspaces.c.id_code.label("app_id"),
+    )
+    .join(subs, subs.c.id == deliveries.c.subscription_id)
+    .join(workspaces, workspaces.c.id == deliveries.c.workspace_id)
+    .where(deliveries.c.id == bindparam("id"))
+)
+_FINISH = Q(
+    update(deliveries)
+    .where(deliveries.c.id == bindparam("id"))
+    .values(
+        status=bindparam("status"),
+        last_response_status=bindparam("response"),
+        next_attempt_at=bindparam("next"),
+    )
+)
+_PRUNE = Q(
+    delete(deliveries).where(
+        deliveries.c.status != "pending", deliveries.c.created_at < bindparam("before")
+    )
+)
+_DEACTIVATE = Q(
+    update(subs)
+    .where(subs.c.id == bindparam("id"))
+    .values(active=False, updated_at=bindparam("now"))
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    delivery: Row
+    response: int | None  # HTTP status, None when no answer came (timeout, refused)
+
+
+def any_due(conn: Conn, now: int) -> bool:
+    return conn.one(_ANY_DUE, {"now": now}) is not None
+
+
+def claim(conn: Conn, now: int) -> list[Row]:
+    """Lease up to CLAIM_BATCH due notifications; each with its url, secret and app_id."""
+    found = [r["id"] for r in conn.all(_CLAIM, {"now": now, "limit": CLAIM_BATCH})]
+    out = []
+    for delivery_id in found:
+        conn.execute(_LEASE, {"id": delivery_id, "now": now, "lease": now + LEASE_SECONDS})
+        out.append(conn.one(_CLAIMED, {"id": delivery_id}))
+    return out
+
+
+def finish(conn: Conn, outcomes: list[Outcome], retry_delays: tuple[float, ...], now: int) -> None:
+    """2xx: delivered. 410: failed, and the subscription is deactivated. Anything else is
+    retried after the next delay of the schedule, or failed when it is used up."""
+    for o in outcomes:
+        d = o.delivery
+        nxt = d["next_attempt_at"]
+        if o.response is not None and 200 <= o.response < 300:
+            status = "delivered"
+        elif o.response == 410:
+            status = "failed"
+            conn.execute(_DEACTIVATE, {"id": d["subscription_id"], "now": now})
+        elif d["attempts"] <= len(retry_delays):
+            status = "pending"
+            nxt = now + math.ceil(retry_delays[d["attempts"] - 1])
+        else:
+            status = "failed"
+        conn.execute(
+            _FINISH, {"id": d["id"], "status": status, "response": o.response, "next": nxt}
+        )
+
+
+def prune(conn: Conn, before: int) -> int:
+    """Drop finished notifications made before `before` from the log; how many."""
+    return conn.execute(_PRUNE, {"before": before})

@@ -1,0 +1,96 @@
+"""The webhook worker inside every server process: fans new events out to subscriptions
+and sends due notifications, following the job worker's pattern (jobs/worker.py).
+
+Each pass: fan out (render in a read, store in a write), claim due notifications (a short
+write that leases them), send them concurrently with httpx outside any transaction, and
+record the outcomes in one write. It wakes on `wake()` (a ping or redeliver accepted here)
+and otherwise polls every `webhook_poll_seconds`; with no subscriptions a pass is two
+cheap reads. Once an hour it drops finished notifications older than
+`webhook_retention_days` from the log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+
+import httpx
+
+from ticketry.db.database import Database, Row
+from ticketry.kit import ids
+from ticketry.settings import Settings
+from ticketry.webhooks import delivery, fanout, render, signing
+
+log = logging.getLogger("ticketry.webhooks")
+
+SEND_TIMEOUT = 5.0  # Intercom's: a 2xx must arrive within 5 s
+STOP_SECONDS = 10.0
+PRUNE_SECONDS = 3600.0  # how often a process trims the delivery log
+
+
+class Worker:
+    """Started and stopped by the app's lifespan."""
+
+    def __init__(self, db: Database, settings: Settings) -> None:
+        self._db = db
+        self._delays = settings.webhook_retry_delays
+        self._poll = settings.webhook_poll_seconds
+        self._retention = int(settings.webhook_retention_days * 86400)
+        self._pruned_at = 0.0
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+        self._client: httpx.AsyncClient | None = None
+
+    def start(self) -> None:
+        self._client = httpx.AsyncClient(timeout=SEND_TIMEOUT, follow_redirects=False)
+        self._task = asyncio.create_task(self._loop(), name="ticketry-webhooks")
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(self._task, STOP_SECONDS)
+        if self._client is not None:
+            await self._client.aclose()
+
+    async def _loop(self) -> None:
+        while not self._stopping:
+            self._wake.clear()
+            try:
+                await self._pass()
+            except Exception:
+                log.exception("webhook worker pass failed; trying again in %s s", self._poll)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._poll)
+
+    async def _pass(self) -> None:
+        if time.monotonic() - self._pruned_at > PRUNE_SECONDS:
+            self._pruned_at = time.monotonic()
+            await self._db.write(delivery.prune, ids.now() - self._retention)
+        while not self._stopping and await self._db.read(fanout.any_behind):
+            plans = await self._db.read(fanout.plan)
+            await self._db.write(fanout.apply, plans)
+        while not self._stopping and await self._db.read(delivery.any_due, ids.now()):
+            claimed = await self._db.write(delivery.claim, ids.now())
+            if not claimed:
+                return
+            outcomes = await asyncio.gather(*(self._send(d) for d in claimed))
+            await self._db.write(delivery.finish, list(outcomes), self._delays, ids.now())
+
+    async def _send(self, d: Row) -> delivery.Outcome:
+        assert self._client is not None
+        body = render.body(d, d["app_id"])
+        headers = signing.headers(d["notification_id"], d["hub_secret"], body, ids.now())
+        try:
+            resp = await self._client.post(d["url"], content=body, headers=headers)
+        except httpx.HTTPError as exc:
+            log.info("webhook %s to %s: %r", d["notification_id"], d["url"], exc)
+            return delivery.Outcome(d, None)
+        return delivery.Outcome(d, resp.status_code)
