@@ -14,7 +14,10 @@ from pathlib import Path
 
 import httpx
 
-from tests.conftest import _free_port
+from tests.conftest import Server, _free_port, _postgres_database
+from ticketry.db import migrate
+from ticketry.db.database import Database
+from ticketry.settings import Settings
 
 TICKETRY = str(Path(sys.executable).parent / "ticketry")
 
@@ -77,3 +80,22 @@ def serving(database_url: str, count: int = 1) -> Iterator[list[ServerProcess]]:
     finally:
         for s in servers:
             s.stop()
+
+
+@contextmanager
+def own_database(backend: str, directory: Path) -> Iterator[Server]:
+    """A migrated database of its own (SQLite in `directory`, or a fresh PostgreSQL one,
+    dropped afterwards) that no server runs yet, with a connection for setup and checks."""
+    if backend == "sqlite":
+        urls: Iterator[str] = iter([f"sqlite:///{directory / 'own.db'}"])
+    else:
+        urls = _postgres_database()
+    url = next(urls)
+    migrate.upgrade(url)
+    db = Database(Settings(database_url=url))
+    try:
+        yield Server(backend, "", url, db)
+    finally:
+        db.close()
+        for _ in urls:  # drops the PostgreSQL database
+            pass

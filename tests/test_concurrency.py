@@ -13,18 +13,15 @@ import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import Server, Workspace, _postgres_database, make_workspace
-from tests.processes import ServerProcess, serving
-from ticketry.db import migrate
+from tests.conftest import Server, Workspace, make_workspace
+from tests.processes import ServerProcess, own_database, serving
 from ticketry.db.database import Database
-from ticketry.settings import Settings
 from ticketry.tables import events, ticket_parts, ticket_tags, ticket_values
 
 ROUNDS = 8
@@ -75,15 +72,8 @@ class Cluster:
 def cluster(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Cluster]:
-    if request.param == "sqlite":
-        path: Path = tmp_path_factory.mktemp("concurrency") / "ticketry.db"
-        urls: Iterator[str] = iter([f"sqlite:///{path}"])
-    else:
-        urls = _postgres_database()
-    url = next(urls)
-    migrate.upgrade(url)
-    db = Database(Settings(database_url=url))
-    try:
+    with own_database(request.param, tmp_path_factory.mktemp("concurrency")) as own:
+        url, db = own.database_url, own.db
         workspace = make_workspace(Server(request.param, "", url, db))
         with serving(url, count=2) as servers:
             headers = {"Authorization": f"Bearer {workspace.token}"}
@@ -100,10 +90,6 @@ def cluster(
                 tag = c.post("/tags", json={"name": "urgent"}).json()
                 contact = c.post("/contacts", json={"email": "race@example.com"}).json()
             yield Cluster(servers, db, workspace, type_id, attributes, tag["id"], contact["id"])
-    finally:
-        db.close()
-        for _ in urls:
-            pass
 
 
 def fire(cluster: Cluster, calls: list[tuple[str, str, dict | None]]) -> list[httpx.Response]:

@@ -13,16 +13,14 @@ import pytest
 from intercom.types import CreateTicketRequestContactsItemId
 from sqlalchemy import func, select
 
-from tests.conftest import Api, Server, Workspace, _postgres_database, make_api, make_workspace
+from tests.conftest import Api, Server, Workspace, make_api, make_workspace
 from tests.helpers import assert_error
-from tests.processes import ServerProcess
+from tests.processes import ServerProcess, own_database
 from tests.ticket_fixtures import add_attribute, make_contact, make_type, part_types
 from ticketry.contacts import service as contacts_service
-from ticketry.db import migrate
-from ticketry.db.database import Conn, Database
+from ticketry.db.database import Conn
 from ticketry.jobs import service as jobs_service
 from ticketry.kit.versions import V2_14
-from ticketry.settings import Settings
 from ticketry.tables import events, jobs, tickets
 from ticketry.tickets.schemas import CreateTicket
 
@@ -253,19 +251,8 @@ def test_versions_before_2_14_have_no_jobs(api: Api, setup: dict[str, Any]) -> N
 def lone(server: Server, tmp_path: Path) -> Iterator[Server]:
     """A second database of the test's kind, migrated, that no server runs yet (the session
     server's worker would take its jobs otherwise)."""
-    if server.backend == "sqlite":
-        urls: Iterator[str] = iter([f"sqlite:///{tmp_path / 'lone.db'}"])
-    else:
-        urls = _postgres_database()
-    url = next(urls)
-    migrate.upgrade(url)
-    db = Database(Settings(database_url=url))
-    try:
-        yield Server(server.backend, "", url, db)
-    finally:
-        db.close()
-        for _ in urls:  # drops the PostgreSQL database
-            pass
+    with own_database(server.backend, tmp_path) as own:
+        yield own
 
 
 def _client(process: ServerProcess, workspace: Workspace) -> Api:

@@ -11,13 +11,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 
-from tests.conftest import Api, Server, Workspace, _postgres_database, make_workspace
-from tests.processes import ServerProcess
+from tests.conftest import Api, Server, Workspace, make_workspace
+from tests.processes import ServerProcess, own_database
 from tests.ticket_fixtures import make_contact, make_type
 from tests.webhook_receiver import Receiver
-from ticketry.db import migrate
-from ticketry.db.database import Conn, Database
-from ticketry.settings import Settings
+from ticketry.db.database import Conn
 from ticketry.tables.webhooks import webhook_deliveries
 from ticketry.webhooks import delivery, service
 from ticketry.webhooks.schemas import CreateSubscription
@@ -28,19 +26,8 @@ FAST = {"TICKETRY_WEBHOOK_RETRY_DELAYS": "1,1,1,1", "TICKETRY_WEBHOOK_POLL_SECON
 @pytest.fixture
 def lone(server: Server, tmp_path: Path) -> Iterator[Server]:
     """A database of the test's kind that the session server does not deliver from."""
-    if server.backend == "sqlite":
-        urls: Iterator[str] = iter([f"sqlite:///{tmp_path / 'hooks.db'}"])
-    else:
-        urls = _postgres_database()
-    url = next(urls)
-    migrate.upgrade(url)
-    db = Database(Settings(database_url=url))
-    try:
-        yield Server(server.backend, "", url, db)
-    finally:
-        db.close()
-        for _ in urls:
-            pass
+    with own_database(server.backend, tmp_path) as own:
+        yield own
 
 
 @pytest.fixture
