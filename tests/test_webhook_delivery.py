@@ -85,6 +85,23 @@ def test_retries_keep_the_id_and_later_events_wait(lone: Server, receiver: Recei
         process.stop()
 
 
+def test_a_429_waits_as_long_as_the_receiver_asks(lone: Server, receiver: Receiver) -> None:
+    receiver.statuses.extend([429])
+    receiver.headers_for[429] = {"Retry-After": "3"}
+    process = ServerProcess(lone.database_url, env=FAST).start()  # schedule: 1 s
+    try:
+        workspace = make_workspace(lone)
+        with _client(process, workspace) as api:
+            _ticket(api, _setup(api, receiver.url, ["ticket.created"]))
+            got = receiver.wait(2, timeout=30)
+        assert [r.answered for r in got] == [429, 200]
+        assert got[0].json["id"] == got[1].json["id"]
+        # asked for 3 s: the retry came no sooner than that (whole seconds, so >= 2 s apart)
+        assert got[1].at - got[0].at >= 2.0
+    finally:
+        process.stop()
+
+
 def test_retries_end_in_failed(lone: Server, receiver: Receiver) -> None:
     receiver.default = 500
     process = ServerProcess(

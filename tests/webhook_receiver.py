@@ -21,6 +21,7 @@ class Received:
     headers: dict[str, str]
     body: bytes
     answered: int
+    at: float = 0.0  # time.monotonic() when it arrived
 
     @property
     def json(self) -> Any:
@@ -32,6 +33,7 @@ class Receiver:
         self.received: list[Received] = []
         self.statuses: deque[int] = deque()
         self.default = 200
+        self.headers_for: dict[int, dict[str, str]] = {}  # extra headers sent with a status
         self._lock = threading.Lock()
         receiver = self
 
@@ -41,9 +43,13 @@ class Receiver:
                 with receiver._lock:
                     status = receiver.statuses.popleft() if receiver.statuses else receiver.default
                     receiver.received.append(
-                        Received(self.path, dict(self.headers.items()), body, status)
+                        Received(
+                            self.path, dict(self.headers.items()), body, status, time.monotonic()
+                        )
                     )
                 self.send_response(status)
+                for name, value in receiver.headers_for.get(status, {}).items():
+                    self.send_header(name, value)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 

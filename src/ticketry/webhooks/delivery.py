@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 
 from sqlalchemy import and_, bindparam, delete, exists, func, select, update
 from sqlalchemy.orm import aliased
@@ -96,10 +97,29 @@ _DEACTIVATE = Q(
 )
 
 
+MAX_RETRY_AFTER = 86_400  # a receiver may ask for a pause of up to a day, not more
+
+
 @dataclass(frozen=True, slots=True)
 class Outcome:
     delivery: Row
     response: int | None  # HTTP status, None when no answer came (timeout, refused)
+    retry_after: float | None = None  # seconds a 429 or 503 asked us to wait
+
+
+def retry_after(value: str | None, now: float) -> float | None:
+    """A `Retry-After` header (seconds, or an HTTP date) as seconds from `now`, bounded."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isascii() and value.isdigit():
+        seconds = float(value[:9])
+    else:
+        try:
+            seconds = parsedate_to_datetime(value).timestamp() - now
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return None
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
 
 
 def any_due(conn: Conn, now: int) -> bool:
@@ -129,7 +149,10 @@ def finish(conn: Conn, outcomes: list[Outcome], retry_delays: tuple[float, ...],
             conn.execute(_DEACTIVATE, {"id": d["subscription_id"], "now": now})
         elif d["attempts"] <= len(retry_delays):
             status = "pending"
-            nxt = now + math.ceil(retry_delays[d["attempts"] - 1])
+            delay = retry_delays[d["attempts"] - 1]
+            if o.retry_after is not None and o.response in (429, 503):
+                delay = max(delay, o.retry_after)  # the receiver said how long to back off
+            nxt = now + math.ceil(delay)
         else:
             status = "failed"
         conn.execute(

@@ -93,4 +93,5 @@ class Worker:
         except httpx.HTTPError as exc:
             log.info("webhook %s to %s: %r", d["notification_id"], d["url"], exc)
             return delivery.Outcome(d, None)
-        return delivery.Outcome(d, resp.status_code)
+        wait = delivery.retry_after(resp.headers.get("retry-after"), time.time())
+        return delivery.Outcome(d, resp.status_code, wait)
