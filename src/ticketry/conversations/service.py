@@ -32,11 +32,11 @@ from ticketry.db.object_ids import next_object_id
 from ticketry.errors import ApiError, NotFound, ParameterInvalid, ParameterNotFound
 from ticketry.kit import ids
 from ticketry.tables import conversation_contacts, conversation_tags, conversations
-from ticketry.tags.queries import get_tag
 from ticketry.tickets import lookups
 from ticketry.tickets.parts import Author
 from ticketry.tickets.replies import mismatch, part_data, to_html, url_attachments
 from ticketry.tickets.schemas import Reply
+from ticketry.tickets.tagging import find_tag
 
 IN_APP = ("inapp", "in_app", "conversation")
 
@@ -368,7 +368,7 @@ def tag(
     with changes.changing(
         conn, workspace_id, conversation_id, Author("bot", "0"), missing=_conversation_missing()
     ) as c:
-        found = _tag(conn, workspace_id, tag_id)
+        found = find_tag(conn, workspace_id, tag_id)
         admin = _admin(conn, workspace_id, admin_id)
         existing = conn.one(
             select(conversation_tags).where(
@@ -397,7 +397,7 @@ def untag(
     with changes.changing(
         conn, workspace_id, conversation_id, Author("bot", "0"), missing=_conversation_missing()
     ) as c:
-        found = _tag(conn, workspace_id, tag_id)
+        found = find_tag(conn, workspace_id, tag_id)
         admin = _admin(conn, workspace_id, admin_id)
         removed = conn.execute(
             delete(conversation_tags).where(
@@ -409,10 +409,3 @@ def untag(
             raise NotFound("Tag not found", code="tag_not_found", field="tag_id")
         c.event("conversation.tag.deleted", data={"tag_id": str(found["id"])}, author=admin)
         return found, ids.now(), int(admin.id)
-
-
-def _tag(conn: Conn, workspace_id: int, tag_id: str) -> Row:
-    found = get_tag(conn, workspace_id, tag_id)
-    if found is None:
-        raise NotFound("Tag not found", code="tag_not_found", field="id")
-    return found

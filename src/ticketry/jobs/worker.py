@@ -20,6 +20,7 @@ from ticketry.db.database import Conn, Database, Row
 from ticketry.errors import ApiError
 from ticketry.jobs import service
 from ticketry.kit import ids
+from ticketry.kit.worker import PollingWorker
 
 log = logging.getLogger("ticketry.jobs")
 
@@ -28,7 +29,6 @@ POLL_SECONDS = 1.0
 # a pool connection, so few.
 PARALLEL = 4
 MAX_ATTEMPTS = 5  # attempts that end in an unexpected error before the job is failed
-STOP_SECONDS = 10.0
 
 
 @contextlib.contextmanager
@@ -76,43 +76,19 @@ def _retry_later(conn: Conn, job: Row, now: int, exc: Exception) -> None:
     service.finish(conn, job, "pending", error=detail, run_after=now + 2**attempt)
 
 
-class Worker:
+class Worker(PollingWorker):
     """Started and stopped by the app's lifespan; `wake()` after an enqueue commits."""
 
+    name = "ticketry-jobs"
+
     def __init__(self, db: Database) -> None:
+        super().__init__(POLL_SECONDS, log)
         self._db = db
-        self._wake = asyncio.Event()
-        self._stopping = False
-        self._task: asyncio.Task[None] | None = None
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name="ticketry-jobs")
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    async def stop(self) -> None:
-        """Let the current unit finish (a cancelled await would not stop its thread)."""
-        self._stopping = True
-        self._wake.set()
-        if self._task is not None:
-            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
-                await asyncio.wait_for(self._task, STOP_SECONDS)
-
-    async def _loop(self) -> None:
-        while not self._stopping:
-            self._wake.clear()  # before draining: an enqueue during the pass sets it again
-            try:
-                await self._drain()
-            except Exception:
-                log.exception("job worker pass failed; trying again in %s s", POLL_SECONDS)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
-
-    async def _drain(self) -> None:
+    async def run_pass(self) -> None:
         if not await self._db.read(service.any_due, ids.now()):
             return
-        while not self._stopping:
+        while not self.stopping:
             ran = await asyncio.gather(*(self._db.write(run_next) for _ in range(PARALLEL)))
             if not all(ran):
                 return

@@ -17,9 +17,9 @@ from ticketry.tickets import changes, lookups
 from ticketry.tickets.parts import Author
 
 
-def _tag(conn: Conn, workspace_id: int, tag_id: str) -> Row:
-    ident = lookups.as_int(tag_id)
-    tag = get_tag(conn, workspace_id, ident) if ident is not None else None
+def find_tag(conn: Conn, workspace_id: int, tag_id: str) -> Row:
+    """The tag a tagging request names, or 404 `tag_not_found` (tickets and conversations)."""
+    tag = get_tag(conn, workspace_id, tag_id)
     if tag is None:
         raise NotFound("Tag not found", code="tag_not_found", field="id")
     return tag
@@ -40,7 +40,7 @@ def tag_ticket(
 ) -> tuple[Row, int, int]:
     """Attach (idempotently); the tag, when it was applied and by which admin."""
     with changes.changing(conn, workspace_id, ticket_id, Author("bot", "0"), touch=False) as t:
-        tag = _tag(conn, workspace_id, tag_id)
+        tag = find_tag(conn, workspace_id, tag_id)
         admin = _admin(conn, workspace_id, admin_id)
         existing = conn.one(
             select(ticket_tags).where(
@@ -66,7 +66,7 @@ def untag_ticket(
     conn: Conn, workspace_id: int, ticket_id: int, tag_id: str, admin_id: str
 ) -> tuple[Row, int, int]:
     with changes.changing(conn, workspace_id, ticket_id, Author("bot", "0"), touch=False) as t:
-        tag = _tag(conn, workspace_id, tag_id)
+        tag = find_tag(conn, workspace_id, tag_id)
         admin = _admin(conn, workspace_id, admin_id)
         removed = conn.execute(
             delete(ticket_tags).where(

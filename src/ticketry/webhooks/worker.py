@@ -12,7 +12,6 @@ cheap reads. Once an hour it drops finished notifications older than
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 
@@ -20,64 +19,46 @@ import httpx
 
 from ticketry.db.database import Database, Row
 from ticketry.kit import ids
+from ticketry.kit.worker import PollingWorker
 from ticketry.settings import Settings
 from ticketry.webhooks import delivery, fanout, render, signing
 
 log = logging.getLogger("ticketry.webhooks")
 
 SEND_TIMEOUT = 5.0  # Intercom's: a 2xx must arrive within 5 s
-STOP_SECONDS = 10.0
 PRUNE_SECONDS = 3600.0  # how often a process trims the delivery log
 
 
-class Worker:
+class Worker(PollingWorker):
     """Started and stopped by the app's lifespan."""
 
+    name = "ticketry-webhooks"
+
     def __init__(self, db: Database, settings: Settings) -> None:
+        super().__init__(settings.webhook_poll_seconds, log)
         self._db = db
         self._delays = settings.webhook_retry_delays
-        self._poll = settings.webhook_poll_seconds
         self._retention = int(settings.webhook_retention_days * 86400)
         self._pruned_at = 0.0
-        self._wake = asyncio.Event()
-        self._stopping = False
-        self._task: asyncio.Task[None] | None = None
         self._client: httpx.AsyncClient | None = None
 
     def start(self) -> None:
         self._client = httpx.AsyncClient(timeout=SEND_TIMEOUT, follow_redirects=False)
-        self._task = asyncio.create_task(self._loop(), name="ticketry-webhooks")
-
-    def wake(self) -> None:
-        self._wake.set()
+        super().start()
 
     async def stop(self) -> None:
-        self._stopping = True
-        self._wake.set()
-        if self._task is not None:
-            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
-                await asyncio.wait_for(self._task, STOP_SECONDS)
+        await super().stop()
         if self._client is not None:
             await self._client.aclose()
 
-    async def _loop(self) -> None:
-        while not self._stopping:
-            self._wake.clear()
-            try:
-                await self._pass()
-            except Exception:
-                log.exception("webhook worker pass failed; trying again in %s s", self._poll)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._poll)
-
-    async def _pass(self) -> None:
+    async def run_pass(self) -> None:
         if time.monotonic() - self._pruned_at > PRUNE_SECONDS:
             self._pruned_at = time.monotonic()
             await self._db.write(delivery.prune, ids.now() - self._retention)
-        while not self._stopping and await self._db.read(fanout.any_behind):
+        while not self.stopping and await self._db.read(fanout.any_behind):
             plans = await self._db.read(fanout.plan)
             await self._db.write(fanout.apply, plans)
-        while not self._stopping and await self._db.read(delivery.any_due, ids.now()):
+        while not self.stopping and await self._db.read(delivery.any_due, ids.now()):
             claimed = await self._db.write(delivery.claim, ids.now())
             if not claimed:
                 return
