@@ -81,7 +81,7 @@ def test_convert_keeps_the_id_and_the_history(
         "/tickets/search", json={"query": {"field": "id", "operator": "=", "value": cid}}
     ).json()
     assert [t["id"] for t in found["tickets"]] == [cid]
-    assert topics(server, "ticket", cid) == ["ticket.created"]
+    assert topics(server, "ticket", cid) == ["ticket.created", "ticket.contact.attached"]
     assert topics(server, "conversation", cid)[-1] == "conversation.converted"
     # python SDK's convert_to_ticket reads the same body
     assert_error(api.post(f"/conversations/{cid}/convert", json=body), 400, "parameter_invalid")

@@ -4,6 +4,7 @@ transaction; a rejected request leaves none; a killed server loses none it ackno
 from __future__ import annotations
 
 import httpx
+import orjson
 import pytest
 from sqlalchemy import func, select
 
@@ -96,6 +97,7 @@ def test_every_change_records_one_event_in_order(
     found = ticket_events(server, ticket["id"])
     assert [e["topic"] for e in found] == [
         "ticket.created",
+        "ticket.contact.attached",
         "ticket.attribute.updated",
         "ticket.state.updated",
         "ticket.admin.assigned",
@@ -123,15 +125,17 @@ def test_every_change_records_one_event_in_order(
         )
     )
     assert [e["part_id"] for e in found if e["part_id"] is not None] == [p["id"] for p in parts]
-    contact_reply = found[6]
+    by_topic = {e["topic"]: e for e in found}  # the last of each topic
+    contact_reply = by_topic["ticket.contact.replied"]
     assert (contact_reply["actor_type"], contact_reply["actor_id"]) == (
         "user",
         ticket["contacts"]["contacts"][0]["id"],
     )
     assert found[0]["actor_type"] == "admin" and found[0]["actor_id"] == admin
-    resolved = found[12]
-    assert '"state":"resolved"' in resolved["data"]
-    assert found[9]["data"] == '{"fields":["is_shared"]}'
+    assert '"state":"resolved"' in by_topic["ticket.state.updated"]["data"]
+    assert by_topic["ticket.updated"]["data"] == '{"fields":["is_shared"]}'
+    attached = orjson.loads(by_topic["ticket.contact.attached"]["data"])
+    assert attached["contact_id"] == ticket["contacts"]["contacts"][0]["id"]
 
     assert api.delete(url, version="2.13").status_code == 200
     assert ticket_events(server, ticket["id"])[-1]["topic"] == "ticket.deleted"
@@ -206,7 +210,10 @@ def test_a_killed_server_loses_no_acknowledged_event(server: Server, kill_after:
     finally:
         restarted.stop()
     topics = [e["topic"] for e in ticket_events(server, created["id"])]
-    assert topics == ["ticket.created"] + ["ticket.note.created"] * acknowledged
+    assert (
+        topics
+        == ["ticket.created", "ticket.contact.attached"] + ["ticket.note.created"] * acknowledged
+    )
 
 
 def test_deleting_a_contact_detaches_it_from_its_tickets(
@@ -220,7 +227,9 @@ def test_deleting_a_contact_detaches_it_from_its_tickets(
     for ticket in (first, second):
         last = ticket_events(server, ticket["id"])[-1]
         assert last["topic"] == "ticket.contact.detached"
-        assert last["data"] == f'{{"contact_id":"{contact["id"]}"}}'
+        data = orjson.loads(last["data"])
+        assert data["contact_id"] == contact["id"] and data["open"] is True
+        assert data["contact"]["email"] == "gone@example.com" and data["company_ids"] == []
         assert (last["actor_type"], last["actor_id"]) == ("admin", str(workspace.admin_id))
     topics = [
         row["topic"]
@@ -251,4 +260,7 @@ def test_deleting_a_tag_untags_its_tickets(api: Api, server: Server, workspace: 
             "ticket.tag.deleted",
             f'{{"tag_id":"{tag["id"]}"}}',
         )
-    assert [e["topic"] for e in ticket_events(server, untouched["id"])] == ["ticket.created"]
+    assert [e["topic"] for e in ticket_events(server, untouched["id"])] == [
+        "ticket.created",
+        "ticket.contact.attached",
+    ]

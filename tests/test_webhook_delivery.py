@@ -144,6 +144,54 @@ def test_pending_notifications_survive_kill_9(lone: Server, receiver: Receiver) 
         second.stop()
 
 
+def test_a_send_cut_short_by_kill_9_is_sent_again_after_its_lease(
+    lone: Server, receiver: Receiver
+) -> None:
+    receiver.hold_next = 1  # the first attempt gets no answer: its sender dies mid-send
+    env = {**FAST, "TICKETRY_WEBHOOK_LEASE_SECONDS": "6"}
+    first = ServerProcess(lone.database_url, env=env).start()
+    second = ServerProcess(lone.database_url, env=env)
+    try:
+        workspace = make_workspace(lone)
+        with _client(first, workspace) as api:
+            tid = _ticket(api, _setup(api, receiver.url, ["ticket.created"]))
+        [held] = receiver.wait(1)
+        first.kill()
+        second.start()
+        got = receiver.wait(2, timeout=40)
+        again = got[1].json
+        assert again["id"] == held.json["id"] and again["delivery_attempts"] == 2
+        assert again["data"]["item"]["id"] == tid and got[1].answered == 200
+        with _client(second, workspace) as api:
+            [sub] = api.get("/subscriptions", contract=False).json()["data"]
+            [entry] = api.get(f"/subscriptions/{sub['id']}/deliveries", contract=False).json()[
+                "data"
+            ]
+        assert entry["status"] == "delivered" and entry["attempts"] == 2
+    finally:
+        receiver.release.set()
+        first.kill()
+        second.stop()
+
+
+def test_a_write_wakes_the_worker_without_waiting_for_its_poll(
+    lone: Server, receiver: Receiver
+) -> None:
+    # Polling once a minute: only the wake after the ticket's commit can send it in time.
+    process = ServerProcess(lone.database_url, env={"TICKETRY_WEBHOOK_POLL_SECONDS": "60"})
+    process.start()
+    try:
+        workspace = make_workspace(lone)
+        with _client(process, workspace) as api:
+            body = _setup(api, receiver.url, ["ticket.created"])
+            receiver.settled(0, quiet=0.5)  # the subscription's own pass is over
+            tids = [_ticket(api, body) for _ in range(3)]
+        got = receiver.wait(3, timeout=15)
+        assert [r.json["data"]["item"]["id"] for r in got] == tids
+    finally:
+        process.stop()
+
+
 def test_two_servers_deliver_each_notification_once(lone: Server, receiver: Receiver) -> None:
     servers = [ServerProcess(lone.database_url, env=FAST).start() for _ in range(2)]
     try:

@@ -357,3 +357,50 @@ def test_conversation_topics_and_ticket_deleted(
         "conversation.admin.closed",
         "conversation.admin.opened",
     ]
+
+
+@pytest.mark.parametrize("version", ["2.11", "2.14", "2.16"])
+def test_contact_attached_and_detached_in_the_legacy_shape(
+    api: Api, receiver: Receiver, version: str
+) -> None:
+    subscribe(
+        api,
+        receiver.url,
+        ["ticket.contact.attached", "ticket.contact.detached"],
+        api_version=version,
+    )
+    bug = make_type(api, f"Linked {version}")
+    contact = make_contact(api, f"linked{version}@example.com")
+    ticket = make_ticket(api, bug["id"], contact["id"], ticket_attributes={"_default_title_": "Hi"})
+    as_it_was = api.get(f"/contacts/{contact['id']}", version=version).json()
+    rest = api.get(f"/tickets/{ticket['id']}", version="2.14").json()
+    # A contact whose ticket is closed by then: attached notifies, detached does not (Intercom
+    # notifies contact changes on open tickets only).
+    other = make_contact(api, f"closed{version}@example.com")
+    closed = make_ticket(api, bug["id"], other["id"])
+    assert api.put(f"/tickets/{closed['id']}", json={"state": "resolved"}).status_code == 200
+    for gone in (contact, other):
+        assert api.delete(f"/contacts/{gone['id']}").status_code == 200
+
+    got = receiver.settled(3)
+    seen = sorted((r.json["topic"], r.json["data"]["item"]["ticket"]["id"]) for r in got)
+    assert seen == [
+        ("ticket.contact.attached", int(ticket["id"])),
+        ("ticket.contact.attached", int(closed["id"])),
+        ("ticket.contact.detached", int(ticket["id"])),
+    ]
+    mine = {
+        r.json["topic"]: r.json["data"]["item"]
+        for r in got
+        if r.json["data"]["item"]["ticket"]["id"] == int(ticket["id"])
+    }
+    for item in mine.values():
+        assert list(item) == ["ticket", "contact"]  # no `type`: Intercom's legacy shape
+        assert item["contact"] == as_it_was  # detached: the contact as it was when deleted
+        legacy = item["ticket"]
+        assert legacy["type"] == "ticket" and legacy["ticket_type"] == bug["name"]
+        assert legacy["custom_attributes"]["_default_title_"] == {"value": "Hi", "type": "string"}
+        assert legacy["state"] == "submitted"
+        assert legacy["ticket_custom_state_admin_label"] == rest["ticket_state"]["internal_label"]
+        assert legacy["ticket_custom_state_user_label"] == rest["ticket_state"]["external_label"]
+        assert legacy["ticket_type_emoji"] == bug["icon"]

@@ -1,5 +1,6 @@
 """A real local webhook receiver for tests: records every request and answers with
-statuses the test queues (200 once the queue is empty)."""
+statuses the test queues (200 once the queue is empty); it can hold requests unanswered
+(a sender that dies mid-send)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,8 @@ class Receiver:
         self.statuses: deque[int] = deque()
         self.default = 200
         self.headers_for: dict[int, dict[str, str]] = {}  # extra headers sent with a status
+        self.hold_next = 0  # this many requests get no answer until `release` is set
+        self.release = threading.Event()
         self._lock = threading.Lock()
         receiver = self
 
@@ -47,6 +50,10 @@ class Receiver:
                             self.path, dict(self.headers.items()), body, status, time.monotonic()
                         )
                     )
+                    held = receiver.hold_next > 0
+                    receiver.hold_next -= held
+                if held and not receiver.release.wait(120):
+                    return
                 self.send_response(status)
                 for name, value in receiver.headers_for.get(status, {}).items():
                     self.send_header(name, value)
@@ -81,6 +88,7 @@ class Receiver:
                 return list(self.received)
 
     def close(self) -> None:
+        self.release.set()
         self._server.shutdown()
         self._server.server_close()
 

@@ -105,6 +105,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.jobs.start()
         app.state.webhooks = WebhookWorker(app.state.db, settings)
         app.state.webhooks.start()
+        app.state.db.after_write = app.state.webhooks.after_write
         try:
             yield
         finally:

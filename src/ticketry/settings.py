@@ -44,6 +44,9 @@ class Settings:
     # how often the worker looks for new events and due retries.
     webhook_retry_delays: tuple[float, ...] = DEFAULT_WEBHOOK_RETRY_DELAYS
     webhook_poll_seconds: float = 0.5
+    # How long a claimed notification is left to its sender before another may send it
+    # again (a sender that died mid-send); longer than the 5 s send timeout.
+    webhook_lease_seconds: float = 30.0
     # Delivered and failed notifications older than this leave the delivery log.
     webhook_retention_days: float = 30.0
 
@@ -74,6 +77,7 @@ _LIMITS: dict[str, tuple[str, float, float]] = {
     "body_timeout_seconds": ("TICKETRY_BODY_TIMEOUT_SECONDS", 1, 86400),
     "webhook_poll_seconds": ("TICKETRY_WEBHOOK_POLL_SECONDS", 0.01, 60),
     "webhook_retention_days": ("TICKETRY_WEBHOOK_RETENTION_DAYS", 0.01, 3650),
+    "webhook_lease_seconds": ("TICKETRY_WEBHOOK_LEASE_SECONDS", 6, 86400),
 }
 
 

@@ -163,7 +163,11 @@ def delete_contact(conn: Conn, workspace_id: int, caller_admin: int, contact_id:
     if row is None:
         raise contact_not_found()
     ticket_changes.detach_everywhere(
-        conn, workspace_id, row["id"], Author("admin", str(caller_admin))
+        conn,
+        workspace_id,
+        dict(row),
+        queries.company_ids(conn, workspace_id, [row["id"]]).get(row["id"], []),
+        Author("admin", str(caller_admin)),
     )
     _event(conn, workspace_id, "contact.deleted", row["id"])
     conn.execute(

@@ -12,7 +12,7 @@ Converting twice is refused (400 `parameter_invalid`).
 from __future__ import annotations
 
 import orjson
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 
 from ticketry.conversations import changes as conversation_changes
 from ticketry.db.database import Conn, Row
@@ -20,7 +20,7 @@ from ticketry.db.sql import Q
 from ticketry.errors import ApiError, ParameterInvalid, ParameterNotFound
 from ticketry.kit import ids
 from ticketry.kit.wire import IdStr, Payload
-from ticketry.tables import conversation_contacts, conversation_parts, ticket_contacts, workspaces
+from ticketry.tables import contacts, conversation_contacts, conversation_parts, workspaces
 from ticketry.ticket_states import queries as states
 from ticketry.ticket_types.queries import TypeData, load_types
 from ticketry.ticket_types.values import validate_values
@@ -103,7 +103,6 @@ def convert(
             **defaults_to_columns(type_data, stored),
         )
         with changes.creating(conn, workspace_id, columns, admin, now) as t:
-            _copy_contacts(conn, workspace_id, c.id)
             search_values.write(conn, workspace_id, t.id, type_data, stored, values, replace=False)
             _copy_history(conn, workspace_id, conv)
             t.part(
@@ -114,22 +113,23 @@ def convert(
                 state=state["category"],
                 data={"via_api": True},
             )
+            for contact in _contacts(conn, workspace_id, c.id):
+                t.attach_contact(contact)
         c.set(ticket_id=c.id)
         c.event("conversation.converted", data={"ticket_id": str(c.id)})
         return c.id
 
 
-def _copy_contacts(conn: Conn, workspace_id: int, conversation_id: int) -> None:
-    for row in conn.all(
-        select(conversation_contacts.c.contact_id).where(
-            conversation_contacts.c.conversation_id == conversation_id
+def _contacts(conn: Conn, workspace_id: int, conversation_id: int) -> list[Row]:
+    return conn.all(
+        select(contacts)
+        .join(conversation_contacts, conversation_contacts.c.contact_id == contacts.c.id)
+        .where(
+            contacts.c.workspace_id == workspace_id,
+            conversation_contacts.c.conversation_id == conversation_id,
         )
-    ):
-        conn.execute(
-            insert(ticket_contacts).values(
-                ticket_id=conversation_id, contact_id=row["contact_id"], workspace_id=workspace_id
-            )
-        )
+        .order_by(contacts.c.id)
+    )
 
 
 def _copy_history(conn: Conn, workspace_id: int, conv: Row) -> None:

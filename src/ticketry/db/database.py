@@ -138,6 +138,9 @@ class Database:
         self._settings = settings
         self._local = threading.local()
         self.cache: dict[str, Any] = {}  # per database, never shared between two of them
+        # Called on the event loop after each committed `write` (the app wakes its webhook
+        # worker there).
+        self.after_write: Callable[[], None] | None = None
         self._pool: Any = None
         self._writer: GroupCommitWriter | None = None
         self._writer_lock = threading.Lock()
@@ -230,8 +233,12 @@ class Database:
 
     async def write(self, fn: Callable[..., T], *args: Any) -> T:
         if self.dialect == "sqlite":
-            return await asyncio.wrap_future(self._group_writer().submit(fn, args))
-        return await run_in_threadpool(self.run_sync, True, fn, *args)
+            result = await asyncio.wrap_future(self._group_writer().submit(fn, args))
+        else:
+            result = await run_in_threadpool(self.run_sync, True, fn, *args)
+        if self.after_write is not None:
+            self.after_write()  # committed: on the event loop, e.g. to wake a worker
+        return result
 
     def close(self) -> None:
         if self._writer is not None:

@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy import insert as sql_insert
 
-from ticketry.db.database import Conn
+from ticketry.db.database import Conn, Row
 from ticketry.db.sql import InsertQ, Q
 from ticketry.errors import ApiError, NotFound
 from ticketry.events.change import Change
@@ -42,6 +42,7 @@ _LOCK = Q(
     .with_for_update()
 )
 _INSERT = InsertQ(tickets, returning=tickets.c.id)
+_ATTACH = InsertQ(ticket_contacts)
 
 # Topics are Intercom's webhook topic names where Intercom has one; `ticket.unassigned`,
 # `ticket.opened`, `ticket.snoozed`, `ticket.unsnoozed`, `ticket.updated`,
@@ -98,6 +99,18 @@ class TicketChange(Change):
         topic = topic or part_topic(part_type, author, fields.get("assigned_to"))
         self.event(topic, part_id, event_data, author)
         return part_id
+
+    def attach_contact(self, contact: Row) -> None:
+        """Link a contact to this (new) ticket and record `ticket.contact.attached`, with the
+        contact as it is now (its notification shows it, even if it is deleted before the
+        notification is made)."""
+        self.conn.execute(
+            _ATTACH,
+            {"ticket_id": self.id, "contact_id": contact["id"], "workspace_id": self.workspace_id},
+        )
+        self.event(
+            "ticket.contact.attached", data={"contact_id": contact["id"], "contact": dict(contact)}
+        )
 
     def _finish(self, touch: bool) -> None:
         where = (tickets.c.workspace_id == self.workspace_id, tickets.c.id == self.id)
@@ -182,13 +195,25 @@ def _lock_linked(conn: Conn, workspace_id: int, ticket_ids: Any) -> list[int]:
     return [row["id"] for row in conn.all(stmt)]
 
 
-def detach_everywhere(conn: Conn, workspace_id: int, contact_id: str, actor: Author) -> None:
+def detach_everywhere(
+    conn: Conn, workspace_id: int, contact: dict[str, Any], company_ids: list[str], actor: Author
+) -> None:
     """Before a contact is deleted (its links go with its row): each of its tickets records
-    `ticket.contact.detached`."""
+    `ticket.contact.detached`, with the contact as it was (its notification shows it) and
+    whether the ticket was open (Intercom notifies only for open tickets)."""
+    contact_id = contact["id"]
     linked = select(ticket_contacts.c.ticket_id).where(ticket_contacts.c.contact_id == contact_id)
     for ticket_id in _lock_linked(conn, workspace_id, linked):
         with changing(conn, workspace_id, ticket_id, actor) as t:
-            t.event("ticket.contact.detached", data={"contact_id": contact_id})
+            t.event(
+                "ticket.contact.detached",
+                data={
+                    "contact_id": contact_id,
+                    "open": bool(t.row["open"]),
+                    "contact": contact,
+                    "company_ids": company_ids,
+                },
+            )
 
 
 def untag_everywhere(conn: Conn, workspace_id: int, tag_id: int, actor: Author) -> None:

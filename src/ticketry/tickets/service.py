@@ -16,12 +16,12 @@ from sqlalchemy import bindparam, update
 
 from ticketry.contacts.service import find_contact, resolve_contact
 from ticketry.db.database import Conn, Row
-from ticketry.db.sql import InsertQ, Q
+from ticketry.db.sql import Q
 from ticketry.errors import ApiError, NotFound, ParameterInvalid, ParameterNotFound
 from ticketry.kit import ids
 from ticketry.kit.versions import Version
 from ticketry.links import service as link_service
-from ticketry.tables import ticket_contacts, workspaces
+from ticketry.tables import workspaces
 from ticketry.ticket_states import queries as states
 from ticketry.ticket_types.queries import TypeData, load_types
 from ticketry.ticket_types.values import updated_attribute_data, validate_values
@@ -40,7 +40,6 @@ _NEXT_NUMBER = Q(
     .returning(workspaces.c.ticket_seq)
 )
 
-_INSERT_CONTACT = InsertQ(ticket_contacts)
 
 __all__ = [
     "NewTicket",
@@ -159,10 +158,6 @@ def create_ticket(
         **defaults_to_columns(type_data, stored),
     )
     with changes.creating(conn, workspace_id, columns, Author("admin", str(caller_admin)), at) as t:
-        conn.execute(
-            _INSERT_CONTACT,
-            {"ticket_id": t.id, "contact_id": contact["id"], "workspace_id": workspace_id},
-        )
         search_values.write(conn, workspace_id, t.id, type_data, stored, values, replace=False)
         # Intercom starts every ticket's history with a submitted -> submitted state part.
         t.part(
@@ -172,6 +167,7 @@ def create_ticket(
             state="submitted",
             data={"via_api": True},
         )
+        t.attach_contact(contact)
         for kind, ident in (("admin", admin_assignee), ("team", team_assignee)):
             if ident is not None:
                 t.part("assignment", assigned_to=(kind, str(ident)), data={"via_api": True})

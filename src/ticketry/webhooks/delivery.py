@@ -23,7 +23,6 @@ from ticketry.tables import workspaces
 from ticketry.tables.webhooks import webhook_deliveries as deliveries
 from ticketry.tables.webhooks import webhook_subscriptions as subs
 
-LEASE_SECONDS = 30  # longer than the 5 s send timeout
 CLAIM_BATCH = 20
 
 _earlier = aliased(deliveries)
@@ -41,6 +40,7 @@ _DUE = (
         )
     ),
 )
+_ANY_ACTIVE = Q(select(subs.c.id).where(subs.c.active).limit(1))
 _ANY_DUE = Q(
     select(deliveries.c.id)
     .join(subs, subs.c.id == deliveries.c.subscription_id)
@@ -122,16 +122,21 @@ def retry_after(value: str | None, now: float) -> float | None:
     return min(max(seconds, 0.0), MAX_RETRY_AFTER)
 
 
+def any_active(conn: Conn) -> bool:
+    return conn.one(_ANY_ACTIVE) is not None
+
+
 def any_due(conn: Conn, now: int) -> bool:
     return conn.one(_ANY_DUE, {"now": now}) is not None
 
 
-def claim(conn: Conn, now: int) -> list[Row]:
-    """Lease up to CLAIM_BATCH due notifications; each with its url, secret and app_id."""
+def claim(conn: Conn, now: int, lease_seconds: int) -> list[Row]:
+    """Lease up to CLAIM_BATCH due notifications for `lease_seconds` (if its sender dies,
+    another process sends it again after that); each with its url, secret and app_id."""
     found = [r["id"] for r in conn.all(_CLAIM, {"now": now, "limit": CLAIM_BATCH})]
     out = []
     for delivery_id in found:
-        conn.execute(_LEASE, {"id": delivery_id, "now": now, "lease": now + LEASE_SECONDS})
+        conn.execute(_LEASE, {"id": delivery_id, "now": now, "lease": now + lease_seconds})
         out.append(conn.one(_CLAIMED, {"id": delivery_id}))
     return out
 

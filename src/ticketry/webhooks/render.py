@@ -10,10 +10,13 @@ from typing import Any
 
 import orjson
 
+from ticketry.contacts import queries as contact_queries
+from ticketry.contacts import render as contact_render
 from ticketry.conversations.routes import shown
 from ticketry.db.database import Conn, Row
 from ticketry.errors import NotFound
 from ticketry.kit.versions import Version
+from ticketry.ticket_types.values import render_values
 from ticketry.tickets import parts
 from ticketry.tickets import queries as tickets
 from ticketry.tickets import render as ticket_render
@@ -35,6 +38,8 @@ def item(conn: Conn, event: Row, topic: str, version: Version) -> dict[str, Any]
     view = tickets.view(conn, workspace_id, int(object_id))
     if view is None:
         return None
+    if topic in topics.CONTACT_TOPICS:
+        return _contact_link(conn, view, orjson.loads(event["data"] or "{}"), version)
     ticket = ticket_render.ticket(view, version)
     if topic in topics.TICKET_TOPICS:
         return ticket
@@ -47,6 +52,51 @@ def item(conn: Conn, event: Row, topic: str, version: Version) -> dict[str, Any]
         "type": "ticket_ticket_part",
         "ticket": ticket,
         "ticket_part": parts.render(part, version, directory, code),
+    }
+
+
+def _contact_link(
+    conn: Conn, view: tickets.TicketView, data: dict[str, Any], version: Version
+) -> dict[str, Any] | None:
+    """The legacy item of `ticket.contact.attached`/`detached`, as Intercom sends it: no
+        `type`, the ticket in its old flat shape (a numeric id, attributes as `{value, type}`,
+        the state category and labels, the type by name) and the full contact. A detached
+        contact is shown as it was when it was deleted; an attached one as it is now (as it was
+    when attached, if it is gone)."""
+    workspace_id = view.row["workspace_id"]
+    code = view.type.workspace_code
+    row = (
+        None
+        if data.get("open") is not None
+        else contact_queries.get_contact(conn, workspace_id, data["contact_id"])
+    )
+    if row is None:  # detached, or deleted since: as it was when the event was recorded
+        contact = contact_render.contact(
+            data["contact"], data.get("company_ids", []), code, version
+        )
+    else:
+        companies = contact_queries.company_ids(conn, workspace_id, [row["id"]])
+        contact = contact_render.contact(row, companies.get(row["id"], []), code, version)
+    types = {attr["name"]: attr["data_type"] for attr in view.type.attributes}
+    values = render_values(view.type, orjson.loads(view.row["attributes"]))
+    ticket_type = view.type.row
+    return {
+        "ticket": {
+            "type": "ticket",
+            "id": int(view.row["id"]),
+            "url": None,
+            "custom_attributes": {
+                name: {"value": value, "type": types.get(name, "string")}
+                for name, value in values.items()
+            },
+            "state": view.state["category"],
+            "ticket_type": ticket_type["name"],
+            "ticket_type_description": ticket_type["description"],
+            "ticket_type_emoji": ticket_type["icon"],
+            "ticket_custom_state_admin_label": view.state["internal_label"],
+            "ticket_custom_state_user_label": view.state["external_label"],
+        },
+        "contact": contact,
     }
 
 

@@ -20,6 +20,7 @@ def _wake(ctx: Ctx) -> None:
 async def create_subscription(ctx: Ctx) -> Response:
     payload = await ctx.body(CreateSubscription)
     row = await ctx.db.write(service.create, ctx.workspace_id, payload)
+    _wake(ctx)  # its pass sees the subscription, so later writes here wake the worker
     return json(render.subscription(row))
 
 
@@ -36,6 +37,7 @@ async def get_subscription(ctx: Ctx) -> Response:
 async def update_subscription(ctx: Ctx) -> Response:
     payload = await ctx.body(UpdateSubscription)
     row = await ctx.db.write(service.change, ctx.workspace_id, ctx.param("id"), payload)
+    _wake(ctx)
     return json(render.subscription(row))
 
 

@@ -1,6 +1,7 @@
 """The topics a subscription may name, and which notifications an event makes.
 
-Intercom's ticket and conversation topics, `ping` (always delivered, as Intercom's was),
+Intercom's ticket and conversation topics (`ticket.contact.attached`/`detached` only while
+the ticket is open, as Intercom documents them), `ping` (always delivered, as Intercom's was),
 and Ticketry's own `ticket.deleted`. `ticket.resolved` has no row of its own in the event
 log: it is made from a `ticket.state.updated` event whose new state is resolved.
 """
@@ -26,6 +27,8 @@ TICKET_PART_TOPICS = frozenset(
         "ticket.contact.replied",
     }
 )
+# Items in Intercom's legacy `{ticket, contact}` shape (no `type`), for open tickets only.
+CONTACT_TOPICS = frozenset({"ticket.contact.attached", "ticket.contact.detached"})
 CONVERSATION_TOPICS = frozenset(
     {
         "conversation.user.created",
@@ -41,7 +44,13 @@ CONVERSATION_TOPICS = frozenset(
 )
 TICKET_DELETED = "ticket.deleted"  # Ticketry's extension: item `{type, id, deleted: true}`
 PING = "ping"
-KNOWN = TICKET_TOPICS | TICKET_PART_TOPICS | CONVERSATION_TOPICS | {TICKET_DELETED, PING}
+KNOWN = (
+    TICKET_TOPICS
+    | TICKET_PART_TOPICS
+    | CONTACT_TOPICS
+    | CONVERSATION_TOPICS
+    | {TICKET_DELETED, PING}
+)
 
 
 def of_event(event: Row) -> list[str]:
@@ -52,4 +61,6 @@ def of_event(event: Row) -> list[str]:
     data = orjson.loads(event["data"]) if event["data"] else {}
     if topic == "ticket.state.updated" and data.get("state") == "resolved":
         return [topic, "ticket.resolved"]
+    if topic in CONTACT_TOPICS and data.get("open") is False:
+        return []
     return [topic]

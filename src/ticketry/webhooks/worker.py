@@ -3,9 +3,11 @@ and sends due notifications, following the job worker's pattern (jobs/worker.py)
 
 Each pass: fan out (render in a read, store in a write), claim due notifications (a short
 write that leases them), send them concurrently with httpx outside any transaction, and
-record the outcomes in one write. It wakes on `wake()` (a ping or redeliver accepted here)
-and otherwise polls every `webhook_poll_seconds`; with no subscriptions a pass is two
-cheap reads. Once an hour it drops finished notifications older than
+record the outcomes in one write. It wakes after a write of this process that recorded
+events (`after_write`, while any subscription is active), on `wake()` (a ping or
+redeliver accepted here), and otherwise polls every `webhook_poll_seconds` (what other
+processes wrote is seen then); with no subscriptions a pass is three cheap reads. Passes
+start at most every COALESCE_SECONDS, so a burst of writes makes one pass, not one each. Once an hour it drops finished notifications older than
 `webhook_retention_days` from the log.
 """
 
@@ -13,11 +15,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import time
 
 import httpx
 
 from ticketry.db.database import Database, Row
+from ticketry.events import service as events
 from ticketry.kit import ids
 from ticketry.kit.worker import PollingWorker
 from ticketry.settings import Settings
@@ -27,6 +31,7 @@ log = logging.getLogger("ticketry.webhooks")
 
 SEND_TIMEOUT = 5.0  # Intercom's: a 2xx must arrive within 5 s
 PRUNE_SECONDS = 3600.0  # how often a process trims the delivery log
+COALESCE_SECONDS = 0.02  # the shortest time between two passes woken by writes
 
 
 class Worker(PollingWorker):
@@ -38,9 +43,24 @@ class Worker(PollingWorker):
         super().__init__(settings.webhook_poll_seconds, log)
         self._db = db
         self._delays = settings.webhook_retry_delays
+        self._lease = math.ceil(settings.webhook_lease_seconds)
         self._retention = int(settings.webhook_retention_days * 86400)
         self._pruned_at = 0.0
         self._client: httpx.AsyncClient | None = None
+        self._seen_events = events.recorded_count()
+        self._subscribed = True  # until the first pass has looked
+
+    def after_write(self) -> None:
+        """After a committed write: wake if it recorded events and someone may want them."""
+        recorded = events.recorded_count()
+        if recorded != self._seen_events:
+            self._seen_events = recorded
+            if self._subscribed:
+                self.wake()
+
+    def wake(self) -> None:
+        self._subscribed = True  # woken for a subscription of this process
+        super().wake()
 
     def start(self) -> None:
         self._client = httpx.AsyncClient(timeout=SEND_TIMEOUT, follow_redirects=False)
@@ -52,6 +72,15 @@ class Worker(PollingWorker):
             await self._client.aclose()
 
     async def run_pass(self) -> None:
+        started = time.monotonic()
+        await self._run_pass()
+        # Let writes gather before the next pass they wake (a stop still ends it at once).
+        pause = COALESCE_SECONDS - (time.monotonic() - started)
+        if pause > 0 and not self.stopping:
+            await asyncio.sleep(pause)
+
+    async def _run_pass(self) -> None:
+        self._subscribed = await self._db.read(delivery.any_active)
         if time.monotonic() - self._pruned_at > PRUNE_SECONDS:
             self._pruned_at = time.monotonic()
             await self._db.write(delivery.prune, ids.now() - self._retention)
@@ -59,7 +88,7 @@ class Worker(PollingWorker):
             plans = await self._db.read(fanout.plan)
             await self._db.write(fanout.apply, plans)
         while not self.stopping and await self._db.read(delivery.any_due, ids.now()):
-            claimed = await self._db.write(delivery.claim, ids.now())
+            claimed = await self._db.write(delivery.claim, ids.now(), self._lease)
             if not claimed:
                 return
             outcomes = await asyncio.gather(*(self._send(d) for d in claimed))
