@@ -65,7 +65,7 @@ _LEASE = Q(
         next_attempt_at=bindparam("lease"),
     )
 )
-_CLAIMED = Q(
+_CLAIMED = (
     select(
         deliveries,
         subs.c.url,
@@ -74,7 +74,6 @@ _CLAIMED = Q(
     )
     .join(subs, subs.c.id == deliveries.c.subscription_id)
     .join(workspaces, workspaces.c.id == deliveries.c.workspace_id)
-    .where(deliveries.c.id == bindparam("id"))
 )
 _FINISH = Q(
     update(deliveries)
@@ -134,16 +133,17 @@ def claim(conn: Conn, now: int, lease_seconds: int) -> list[Row]:
     """Lease up to CLAIM_BATCH due notifications for `lease_seconds` (if its sender dies,
     another process sends it again after that); each with its url, secret and app_id."""
     found = [r["id"] for r in conn.all(_CLAIM, {"now": now, "limit": CLAIM_BATCH})]
-    out = []
-    for delivery_id in found:
-        conn.execute(_LEASE, {"id": delivery_id, "now": now, "lease": now + lease_seconds})
-        out.append(conn.one(_CLAIMED, {"id": delivery_id}))
-    return out
+    if not found:
+        return []
+    lease = now + lease_seconds
+    conn.execute_many(_LEASE, [{"id": i, "now": now, "lease": lease} for i in found])
+    return conn.all(_CLAIMED.where(deliveries.c.id.in_(found)).order_by(deliveries.c.id))
 
 
 def finish(conn: Conn, outcomes: list[Outcome], retry_delays: tuple[float, ...], now: int) -> None:
     """2xx: delivered. 410: failed, and the subscription is deactivated. Anything else is
     retried after the next delay of the schedule, or failed when it is used up."""
+    finished = []
     for o in outcomes:
         d = o.delivery
         nxt = d["next_attempt_at"]
@@ -160,9 +160,9 @@ def finish(conn: Conn, outcomes: list[Outcome], retry_delays: tuple[float, ...],
             nxt = now + math.ceil(delay)
         else:
             status = "failed"
-        conn.execute(
-            _FINISH, {"id": d["id"], "status": status, "response": o.response, "next": nxt}
-        )
+        finished.append({"id": d["id"], "status": status, "response": o.response, "next": nxt})
+    if finished:
+        conn.execute_many(_FINISH, finished)
 
 
 def prune(conn: Conn, before: int) -> int:

@@ -64,6 +64,7 @@ def any_behind(conn: Conn) -> bool:
 def plan(conn: Conn) -> list[Plan]:
     """For each active subscription with unseen events: the notifications they make."""
     out = []
+    seen: dict[Any, Any] = {}  # shared by the pass's items (render.item)
     for sub in conn.all(_BEHIND):
         wanted = set(orjson.loads(sub["topics"]))
         version = versions.get(sub["api_version"]) or versions.DEFAULT
@@ -75,7 +76,7 @@ def plan(conn: Conn) -> list[Plan]:
             for topic in topics.of_event(event):
                 if topic not in wanted:
                     continue
-                item = render.item(conn, event, topic, version)
+                item = render.item(conn, event, topic, version, seen)
                 if item is None:
                     continue
                 p.rows.append(

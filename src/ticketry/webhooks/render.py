@@ -25,8 +25,13 @@ from ticketry.webhooks import topics
 PING_MESSAGE = "Ticketry is checking that this endpoint receives notifications."
 
 
-def item(conn: Conn, event: Row, topic: str, version: Version) -> dict[str, Any] | None:
-    """`data.item` for one event in `version`; None when its object is gone since."""
+def item(
+    conn: Conn, event: Row, topic: str, version: Version, seen: dict[Any, Any] | None = None
+) -> dict[str, Any] | None:
+    """`data.item` for one event in `version`; None when its object is gone since.
+    `seen` keeps what one fan-out pass has read and rendered already: every item of the
+    pass shows its ticket as it is now, so events of one ticket share one read."""
+    seen = {} if seen is None else seen
     workspace_id, object_id = event["workspace_id"], event["object_id"]
     if topic == topics.TICKET_DELETED:
         return {"type": "ticket", "id": str(object_id), "deleted": True}
@@ -35,12 +40,18 @@ def item(conn: Conn, event: Row, topic: str, version: Version) -> dict[str, Any]
             return shown(conn, workspace_id, int(object_id), version)
         except NotFound:
             return None
-    view = tickets.view(conn, workspace_id, int(object_id))
+    key = ("view", workspace_id, object_id)
+    if key not in seen:
+        seen[key] = tickets.view(conn, workspace_id, int(object_id))
+    view = seen[key]
     if view is None:
         return None
     if topic in topics.CONTACT_TOPICS:
         return _contact_link(conn, view, orjson.loads(event["data"] or "{}"), version)
-    ticket = ticket_render.ticket(view, version)
+    rendered = ("ticket", workspace_id, object_id, version)
+    if rendered not in seen:
+        seen[rendered] = ticket_render.ticket(view, version)
+    ticket = seen[rendered]
     if topic in topics.TICKET_TOPICS:
         return ticket
     part = parts.get(conn, workspace_id, event["part_id"]) if event["part_id"] else None
