@@ -54,15 +54,20 @@ def item(
     ticket = seen[rendered]
     if topic in topics.TICKET_TOPICS:
         return ticket
-    part = parts.get(conn, workspace_id, event["part_id"]) if event["part_id"] else None
-    if part is None:
+    if not event["part_id"]:
         return None
-    directory = parts.author_directory(conn, workspace_id, [part])
-    code = tickets.workspace_code(conn, workspace_id)
+    # The part is usually among those the ticket embeds, with its author read already.
+    part = next((p for p in view.parts if p["id"] == event["part_id"]), None)
+    directory = view.authors
+    if part is None:
+        part = parts.get(conn, workspace_id, event["part_id"])
+        if part is None:
+            return None
+        directory = parts.author_directory(conn, workspace_id, [part])
     return {
         "type": "ticket_ticket_part",
         "ticket": ticket,
-        "ticket_part": parts.render(part, version, directory, code),
+        "ticket_part": parts.render(part, version, directory, view.type.workspace_code),
     }
 
 
