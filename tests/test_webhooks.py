@@ -14,6 +14,7 @@ from tests.conftest import Api, Server, Workspace, make_api, make_workspace
 from tests.helpers import assert_error
 from tests.ticket_fixtures import make_contact, make_ticket, make_type
 from tests.webhook_receiver import Receiver, verify
+from ticketry.workspaces import service as ws_service
 
 ENVELOPE_KEYS = [
     "type",
@@ -34,6 +35,7 @@ TICKET_TOPICS = [
     "ticket.state.updated",
     "ticket.note.created",
     "ticket.admin.assigned",
+    "ticket.team.assigned",
     "ticket.attribute.updated",
     "ticket.admin.replied",
     "ticket.contact.replied",
@@ -108,8 +110,9 @@ def test_subscriptions_api(api: Api, server: Server, workspace: Workspace) -> No
     assert_error(api.get(url, contract=False), 404, "not_found")
 
 
-def _drive_a_ticket(api: Api, workspace: Workspace) -> str:
+def _drive_a_ticket(api: Api, server: Server, workspace: Workspace) -> str:
     """Create a ticket and change it through each covered ticket topic; its id."""
+    team = server.tx(lambda c: ws_service.create_team(c, workspace.id, "Hooks", []))
     bug = make_type(api, "Hook bug")
     contact = make_contact(api, "hooked@example.com")
     ticket = make_ticket(api, bug["id"], contact["id"], ticket_attributes={"_default_title_": "T"})
@@ -134,6 +137,7 @@ def _drive_a_ticket(api: Api, workspace: Workspace) -> str:
             },
         ),
         api.put(f"/tickets/{tid}", json={"admin_id": admin, "assignee_id": admin}),
+        api.put(f"/tickets/{tid}", json={"admin_id": admin, "assignee_id": str(team["id"])}),
         api.put(f"/tickets/{tid}", json={"ticket_attributes": {"_default_title_": "T2"}}),
         api.put(f"/tickets/{tid}", json={"state": "resolved"}),
     ]
@@ -143,11 +147,11 @@ def _drive_a_ticket(api: Api, workspace: Workspace) -> str:
 
 
 def test_every_ticket_topic_once_signed_with_intercom_shapes(
-    api: Api, workspace: Workspace, receiver: Receiver
+    api: Api, server: Server, workspace: Workspace, receiver: Receiver
 ) -> None:
     secret = "hush"
     sub = subscribe(api, receiver.url, TICKET_TOPICS, hub_secret=secret, api_version="2.14")
-    tid = _drive_a_ticket(api, workspace)
+    tid = _drive_a_ticket(api, server, workspace)
     got = receiver.settled(len(TICKET_TOPICS))
     topics = sorted(r.json["topic"] for r in got)
     assert topics == sorted(TICKET_TOPICS), topics  # each change once, nothing twice
@@ -177,6 +181,7 @@ def test_every_ticket_topic_once_signed_with_intercom_shapes(
     assert part["ticket.note.created"]["ticket_part"]["part_type"] == "note"
     assert part["ticket.contact.replied"]["ticket_part"]["author"]["type"] == "user"
     assert part["ticket.admin.assigned"]["ticket_part"]["assigned_to"]["type"] == "admin"
+    assert part["ticket.team.assigned"]["ticket_part"]["assigned_to"]["type"] == "team"
     assert part["ticket.resolved"]["ticket_state"]["category"] == "resolved"
     # Per ticket, in the order it happened (created first, resolved after its state part).
     order = [r.json["topic"] for r in got]
