@@ -163,8 +163,10 @@ class IssuedToken:
 
 
 def create_token(
-    conn: Conn, workspace_id: int, admin_id: int, name: str = "default"
+    conn: Conn, workspace_id: int, admin_id: int, name: str = "default", token: str | None = None
 ) -> IssuedToken:
+    """A new token for the admin; `token` gives its value (the bootstrap token), else a
+    random one is made."""
     if (
         conn.one(
             select(admins.c.id).where(
@@ -174,7 +176,14 @@ def create_token(
         is None
     ):
         raise NotFound(f"Admin {admin_id} not found", code="admin_not_found")
-    token = auth.new_token()
+    if token is None:
+        token = auth.new_token()
+    else:
+        auth.check_chosen_token(token)
+        if conn.one(
+            select(access_tokens.c.id).where(access_tokens.c.token_hash == auth.token_hash(token))
+        ):
+            raise Conflict("That token is already in use")
     token_id = conn.scalar(
         insert(access_tokens)
         .values(
@@ -220,8 +229,10 @@ def bootstrap(
     name: str = "My workspace",
     admin_name: str = "Admin",
     admin_email: str = "admin@example.com",
+    token: str | None = None,
 ) -> Bootstrap:
-    """A first workspace, admin and token, as `ticketry serve` makes on an empty database."""
+    """A first workspace, admin and token, as `ticketry serve` makes on an empty database;
+    `token` (TICKETRY_BOOTSTRAP_TOKEN, `serve --token`) makes the token a known value."""
     ws = create_workspace(conn, name)
     admin = create_admin(conn, ws["id"], admin_name, admin_email)
-    return Bootstrap(ws, admin, create_token(conn, ws["id"], admin["id"], "bootstrap"))
+    return Bootstrap(ws, admin, create_token(conn, ws["id"], admin["id"], "bootstrap", token))
