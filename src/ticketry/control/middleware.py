@@ -2,8 +2,8 @@
 
 Only installed when the server runs with the test kit (Settings.test_kit); a production
 server has no such layer at all. With it, a request costs a token lookup the endpoint
-would make anyway (the principal is kept in the scope for it), one dict lookup for faults
-and one append to the workspace's log. Control API calls are neither faulted nor logged.
+would make anyway (the principal is kept in the scope for it), a dict lookup each for
+faults and the workspace's frozen clock, and one append to the workspace's log. Control API calls are neither faulted nor logged.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ticketry.control.state import Fault, Kit, Logged
+from ticketry.kit import ids
 from ticketry.kit.http import error_body, principal_of
 
 # Bodies kept per logged request; a longer one is cut (the log shows the cut text).
@@ -86,6 +87,8 @@ def kit_layer(app: ASGIApp, kit: Kit) -> ASGIApp:
                 status = message["status"]
             await send(message)
 
+        frozen = kit.clocks.get(workspace_id)
+        clock = ids.FROZEN.set(frozen) if frozen is not None else None
         try:
             fault = kit.take_fault(workspace_id, scope["method"], scope["path"])
             if fault is not None and fault.latency_ms:
@@ -96,6 +99,8 @@ def kit_layer(app: ASGIApp, kit: Kit) -> ASGIApp:
             else:
                 await app(scope, receiving, sending)
         finally:
+            if clock is not None:
+                ids.FROZEN.reset(clock)
             headers = dict(scope["headers"])
             version = headers.get(b"intercom-version")
             kit.record(

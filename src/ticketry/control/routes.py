@@ -7,16 +7,17 @@ creating a workspace takes the server's bootstrap token.
 from __future__ import annotations
 
 import hmac
+import time
 from typing import Any
 
 import orjson
 from starlette.responses import Response
 
-from ticketry.control import data
-from ticketry.control.schemas import CreateFault, CreateSnapshot, CreateWorkspace
+from ticketry.control import clock, data
+from ticketry.control.schemas import CreateFault, CreateSnapshot, CreateWorkspace, SetClock
 from ticketry.control.state import Fault, Kit, Logged, Snapshot
-from ticketry.errors import ApiError, NotFound
-from ticketry.kit import auth
+from ticketry.errors import ApiError, NotFound, ParameterInvalid
+from ticketry.kit import auth, ids
 from ticketry.kit.http import Ctx, json, resource
 from ticketry.workspaces import service as ws_service
 
@@ -76,6 +77,7 @@ async def reset(ctx: Ctx) -> Response:
     kit = _kit(ctx)
     kit.clear_faults(ctx.workspace_id)
     kit.clear_requests(ctx.workspace_id)
+    kit.clocks.pop(ctx.workspace_id, None)
     return json({"type": "reset", "workspace_id": str(ctx.workspace_id)})
 
 
@@ -158,6 +160,44 @@ async def delete_fault(ctx: Ctx) -> Response:
     return json({"type": "fault", "id": str(fault_id), "deleted": True})
 
 
+# -- the clock -------------------------------------------------------------------------
+
+
+def _clock(now: int, frozen: bool) -> dict[str, Any]:
+    return {"type": "clock", "now": now, "frozen": frozen}
+
+
+async def get_clock(ctx: Ctx) -> Response:
+    frozen = _kit(ctx).clocks.get(ctx.workspace_id)
+    return json(_clock(frozen if frozen is not None else int(time.time()), frozen is not None))
+
+
+async def set_clock(ctx: Ctx) -> Response:
+    payload = await ctx.body(SetClock)
+    kit = _kit(ctx)
+    if (payload.now is None) == (payload.advance is None):
+        raise ParameterInvalid("Send either now or advance, not both", field="now")
+    if payload.now is not None:
+        at = payload.now
+    else:
+        assert payload.advance is not None
+        at = kit.clocks.get(ctx.workspace_id, int(time.time())) + payload.advance
+    kit.clocks[ctx.workspace_id] = at
+    token = ids.FROZEN.set(at)
+    try:
+        await ctx.db.write(clock.unsnooze_due, ctx.workspace_id, at)
+    finally:
+        ids.FROZEN.reset(token)
+    ctx.request.app.state.jobs.wake()
+    ctx.request.app.state.webhooks.wake()
+    return json(_clock(at, True))
+
+
+async def real_clock(ctx: Ctx) -> Response:
+    _kit(ctx).clocks.pop(ctx.workspace_id, None)
+    return json(_clock(int(time.time()), False))
+
+
 # -- the request log ----------------------------------------------------------------------
 
 
@@ -205,4 +245,5 @@ routes = [
     resource("/ticketry/faults", GET=list_faults, POST=create_fault, DELETE=clear_faults),
     resource("/ticketry/faults/{id}", DELETE=delete_fault),
     resource("/ticketry/requests", GET=list_requests, DELETE=clear_requests),
+    resource("/ticketry/clock", GET=get_clock, PUT=set_clock, DELETE=real_clock),
 ]

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, StrictInt
 
-from ticketry.kit.wire import Payload
+from ticketry.kit.wire import Payload, UnixTime
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD")
 
@@ -43,3 +43,10 @@ class CreateSnapshot(Payload):
 class CreateWorkspace(Payload):
     name: Annotated[str, Field(min_length=1, max_length=255)] = "Test workspace"
     default_version: Annotated[str, Field(max_length=16)] | None = None
+
+
+class SetClock(Payload):
+    """Exactly one of `now` (UNIX seconds) and `advance` (seconds forward)."""
+
+    now: UnixTime | None = None
+    advance: Annotated[StrictInt, Field(ge=0, le=100 * 365 * 86_400)] | None = None

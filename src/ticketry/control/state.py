@@ -62,6 +62,8 @@ class Kit:
         self._faults: dict[int, list[Fault]] = {}
         self._logs: dict[int, deque[Logged]] = {}
         self.snapshots: dict[int, dict[int, Snapshot]] = {}
+        # Frozen clocks: workspace -> its "now" (UNIX seconds); absent is real time.
+        self.clocks: dict[int, int] = {}
         # One counter each for the process: an id is never handed out twice.
         self._fault_ids = itertools.count(1)
         self._snapshot_ids = itertools.count(1)
