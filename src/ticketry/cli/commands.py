@@ -204,8 +204,9 @@ def token_revoke(args: argparse.Namespace) -> None:
 
 def register_extra(sub: Any, with_workspace: Callable[..., Any]) -> None:
     """Subcommands owned by other domains (ticket states, seeding) hook in here."""
-    from ticketry.cli import seed, states, webhooks
+    from ticketry.cli import control, seed, states, webhooks
 
     states.register(sub, with_workspace)
     seed.register(sub)
     webhooks.register(sub, with_workspace)
+    control.register(sub)
