@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -19,11 +20,16 @@ from ticketry.errors import ApiError
 DEFAULT_URL = "http://127.0.0.1:8000"
 
 
-def _call(args: argparse.Namespace, method: str, path: str, **kwargs: Any) -> None:
+def _target(args: argparse.Namespace) -> tuple[str, str]:
     url = (args.url or os.environ.get("TICKETRY_URL") or DEFAULT_URL).rstrip("/")
     token = args.token or os.environ.get("TICKETRY_TOKEN")
     if not token:
         raise ValueError("give the workspace's access token with --token or TICKETRY_TOKEN")
+    return url, token
+
+
+def _call(args: argparse.Namespace, method: str, path: str, **kwargs: Any) -> None:
+    url, token = _target(args)
     try:
         resp = httpx.request(
             method,
@@ -96,6 +102,22 @@ def requests(args: argparse.Namespace) -> None:
     _call(args, "GET", "requests", params={"limit": args.limit})
 
 
+def fixtures_load(args: argparse.Namespace) -> None:
+    from ticketry.control import fixtures
+
+    doc = fixtures.read(Path(args.file))  # checked whole before anything is made
+    url, token = _target(args)
+    headers = {"Authorization": f"Bearer {token}"}
+    try:
+        with httpx.Client(base_url=url, headers=headers, timeout=60) as client:
+            made = fixtures.load(client, doc)
+    except httpx.TransportError as exc:
+        raise ApiError(f"cannot reach {url}: {exc}") from None
+    except fixtures.FixtureError as exc:
+        raise ApiError(str(exc)) from None
+    print(orjson.dumps(made, option=orjson.OPT_INDENT_2).decode())
+
+
 def register(sub: Any) -> None:
     parent = argparse.ArgumentParser(add_help=False)
     parent.add_argument("--url", help=f"the server (TICKETRY_URL, default {DEFAULT_URL})")
@@ -141,3 +163,15 @@ def register(sub: Any) -> None:
     p = command("requests", "what the workspace's clients sent, newest first")
     p.add_argument("--limit", type=int, default=20)
     p.set_defaults(func=requests)
+
+    fx = sub.add_parser("fixtures", help="declarative test data").add_subparsers(
+        dest="fixtures", required=True
+    )
+    p = fx.add_parser(
+        "load",
+        parents=[parent],
+        help="make the ticket types, states, contacts, companies, tags and tickets of a "
+        "YAML or JSON file in the token's workspace (over the API of a running server)",
+    )
+    p.add_argument("file")
+    p.set_defaults(func=fixtures_load)

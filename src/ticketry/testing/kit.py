@@ -4,6 +4,7 @@ a server the plugin started and for one already running elsewhere (CI, a contain
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -78,6 +79,14 @@ class TicketryWorkspace:
 
     def clear_faults(self) -> None:
         self._control("DELETE", "faults")
+
+    def load(self, fixtures: str | Path | dict[str, Any]) -> dict[str, Any]:
+        """Make the test data of a fixtures file (YAML or JSON) or document; ids by name."""
+        from ticketry.control import fixtures as fx
+
+        doc = fx.parse(fixtures) if isinstance(fixtures, dict) else fx.read(Path(fixtures))
+        with self.http() as client:
+            return fx.load(client, doc)
 
     def requests(self, limit: int = 50) -> list[dict[str, Any]]:
         return list(self._control("GET", "requests", params={"limit": limit})["data"])
