@@ -42,6 +42,7 @@ def _forget_cached(ctx: Ctx) -> None:
 
 
 def _new_workspace(conn: Any, name: str, version: str | None) -> dict[str, Any]:
+    data.relaxed(conn)
     ws = ws_service.create_workspace(conn, name, version or "2.14")
     admin = ws_service.create_admin(
         conn, ws["id"], "Test Admin", f"admin-{ws['id_code']}@example.com"

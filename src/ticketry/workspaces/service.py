@@ -20,7 +20,7 @@ def create_workspace(conn: Conn, name: str, default_version: str = versions.DEFA
     version = versions.parse(default_version)
     if version == versions.get("Unstable"):
         version = versions.PREVIEW
-    ws_id = conn.scalar(
+    row = conn.one(
         insert(workspaces)
         .values(
             id_code=ids.workspace_code(),
@@ -28,10 +28,11 @@ def create_workspace(conn: Conn, name: str, default_version: str = versions.DEFA
             default_version=version.name,
             created_at=ids.now(),
         )
-        .returning(workspaces.c.id)
+        .returning(*workspaces.c)
     )
-    _on_workspace_created(conn, ws_id)
-    return get_workspace(conn, ws_id)
+    assert row is not None
+    _on_workspace_created(conn, row["id"])
+    return row
 
 
 def _on_workspace_created(conn: Conn, workspace_id: int) -> None:
@@ -86,11 +87,14 @@ def _next_assignee_id(conn: Conn) -> int:
     once would read the same maximum, so the read is serialised."""
     if conn.dialect == "postgresql":
         conn.execute("SELECT pg_advisory_xact_lock(%(key)s)", {"key": _ASSIGNEE_ID_LOCK})
-    top = max(
-        conn.scalar(select(func.coalesce(func.max(admins.c.id), 0))) or 0,
-        conn.scalar(select(func.coalesce(func.max(teams.c.id), 0))) or 0,
+    row = conn.one(
+        select(
+            select(func.coalesce(func.max(admins.c.id), 0)).scalar_subquery().label("a"),
+            select(func.coalesce(func.max(teams.c.id), 0)).scalar_subquery().label("t"),
+        )
     )
-    return int(top) + 1
+    assert row is not None
+    return int(max(row["a"] or 0, row["t"] or 0)) + 1
 
 
 def create_admin(
@@ -102,7 +106,7 @@ def create_admin(
         select(admins.c.id).where(admins.c.workspace_id == workspace_id, admins.c.email == email)
     ):
         raise Conflict(f"An admin with email {email} already exists")
-    admin_id = conn.scalar(
+    return conn.one(
         insert(admins)
         .values(
             id=_next_assignee_id(conn),
@@ -115,9 +119,8 @@ def create_admin(
             has_inbox_seat=True,
             created_at=ids.now(),
         )
-        .returning(admins.c.id)
+        .returning(*admins.c)
     )
-    return conn.one(select(admins).where(admins.c.id == admin_id))
 
 
 def create_team(conn: Conn, workspace_id: int, name: str, admin_ids: list[int]) -> Row:
