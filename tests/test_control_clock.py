@@ -4,13 +4,16 @@ a snooze wakes the ticket or conversation with Intercom's `timer_unsnooze` part.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
+from sqlalchemy import insert, select
 
 from tests.conftest import Api, Server, Workspace, make_api, make_workspace
 from tests.helpers import assert_error
 from tests.kit_fixtures import control, kit_api, kit_server, kit_ws, ok
 from tests.ticket_fixtures import make_contact, make_ticket, make_type, part_types
+from ticketry.tables import webhook_deliveries, webhook_subscriptions
 
 __all__ = ["kit_api", "kit_server", "kit_ws"]
 
@@ -87,3 +90,76 @@ def test_bad_clock_moves_are_refused(kit_api: Api, body: dict) -> None:
     err = assert_error(resp, 400, "parameter_invalid")
     assert err["field"] in ("now", "advance")
     assert control(kit_api, "GET", "clock")["frozen"] is False
+
+
+def test_a_job_runs_on_its_workspaces_clock(kit_api: Api, kit_server: Server) -> None:
+    control(kit_api, "PUT", "clock", json={"now": T0})
+    kind = make_type(kit_api)
+    contact = make_contact(kit_api, "queued@example.com")
+    job = ok(
+        kit_api.post(
+            "/tickets/enqueue",
+            json={"ticket_type_id": kind["id"], "contacts": [{"id": contact["id"]}]},
+            version="2.14",
+        )
+    )
+    deadline = time.monotonic() + 20
+    while (status := ok(kit_api.get(f"/jobs/status/{job['id']}", version="2.14")))[
+        "status"
+    ] == "pending":
+        assert time.monotonic() < deadline, "the job never ran"
+        time.sleep(0.05)
+    assert status["status"] == "success", status
+    ticket_id = status["resource_id"]
+    assert ok(kit_api.get(f"/tickets/{ticket_id}"))["created_at"] == T0
+
+
+def test_a_jump_brings_forward_the_retries_it_reaches(
+    kit_api: Api, kit_server: Server, kit_ws: Workspace
+) -> None:
+    sub = ok(
+        kit_api.post(
+            "/subscriptions",
+            json={"url": "http://127.0.0.1:9/hook", "topics": ["ticket.created"]},
+            contract=False,
+        )
+    )
+    soon = int(time.time()) + 300  # a retry due in five minutes of the server's time
+
+    def add(conn: Any) -> None:
+        sub_id = conn.scalar(
+            select(webhook_subscriptions.c.id).where(webhook_subscriptions.c.public_id == sub["id"])
+        )
+        conn.execute(
+            insert(webhook_deliveries).values(
+                workspace_id=kit_ws.id,
+                notification_id=f"notif_clock_{kit_ws.id}",
+                subscription_id=sub_id,
+                topic="ping",
+                object_key=f"ping:clock-{kit_ws.id}",
+                item="{}",
+                status="pending",
+                attempts=0,
+                next_attempt_at=soon,
+                created_at=soon - 300,
+            )
+        )
+
+    kit_server.tx(add)
+
+    def attempts() -> Any:
+        return kit_server.tx(
+            lambda c: c.one(
+                select(webhook_deliveries.c.attempts, webhook_deliveries.c.next_attempt_at).where(
+                    webhook_deliveries.c.notification_id == f"notif_clock_{kit_ws.id}"
+                )
+            )
+        )
+
+    control(kit_api, "PUT", "clock", json={"advance": 60})  # not far enough
+    assert attempts()["next_attempt_at"] == soon
+    control(kit_api, "PUT", "clock", json={"advance": 600})
+    deadline = time.monotonic() + 20
+    while attempts()["attempts"] == 0:  # the worker tried it (the receiver is not there)
+        assert time.monotonic() < deadline, "the retry was not brought forward"
+        time.sleep(0.05)

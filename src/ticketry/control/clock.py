@@ -2,18 +2,18 @@
 
 Snoozed tickets and conversations whose `snoozed_until` has passed wake up with the part
 Intercom writes, `timer_unsnooze`, through the usual change paths (so they record their
-events too), and pending jobs and webhook deliveries due by the workspace's time become
-due now for the workers, which run on real time.
+events too). Jobs and webhook deliveries are scheduled in the server's own time (the
+workers keep it); those the jump forward has reached, a retry due in 5 minutes after a jump
+of an hour, are made due now.
 """
 
 from __future__ import annotations
-
-import time
 
 from sqlalchemy import select, update
 
 from ticketry.conversations import changes as conversation_changes
 from ticketry.db.database import Conn
+from ticketry.kit import ids
 from ticketry.tables import conversations, jobs, tickets, webhook_deliveries
 from ticketry.tickets import changes as ticket_changes
 from ticketry.tickets.parts import Author
@@ -22,9 +22,10 @@ from ticketry.tickets.parts import Author
 TIMER = Author("bot", "0")
 
 
-def unsnooze_due(conn: Conn, workspace_id: int, at: int) -> int:
-    """Wake what was snoozed until `at` or before; how many woke. Runs on the workspace's
-    frozen clock, so the parts are dated `at`."""
+def moved(conn: Conn, workspace_id: int, at: int, by: int) -> int:
+    """The workspace's clock now reads `at`, `by` seconds later than it did: wake what was
+    snoozed until then, bring forward what the jump reached; how many objects woke. Runs
+    on the workspace's frozen clock, so the parts are dated `at`."""
     woke = 0
     due_tickets = conn.all(
         select(tickets.c.id)
@@ -54,25 +55,27 @@ def unsnooze_due(conn: Conn, workspace_id: int, at: int) -> int:
             c.set(state="open", open=True, snoozed_until=None)
             c.part("timer_unsnooze")
         woke += 1
-    real_now = int(time.time())
-    conn.execute(
-        update(jobs)
-        .where(
-            jobs.c.workspace_id == workspace_id,
-            jobs.c.status == "pending",
-            jobs.c.run_after <= at,
-            jobs.c.run_after > real_now,
+    if by > 0:
+        real_now = ids.real_now()
+        reached = real_now + by
+        conn.execute(
+            update(jobs)
+            .where(
+                jobs.c.workspace_id == workspace_id,
+                jobs.c.status == "pending",
+                jobs.c.run_after > real_now,
+                jobs.c.run_after <= reached,
+            )
+            .values(run_after=real_now)
         )
-        .values(run_after=real_now)
-    )
-    conn.execute(
-        update(webhook_deliveries)
-        .where(
-            webhook_deliveries.c.workspace_id == workspace_id,
-            webhook_deliveries.c.status == "pending",
-            webhook_deliveries.c.next_attempt_at <= at,
-            webhook_deliveries.c.next_attempt_at > real_now,
+        conn.execute(
+            update(webhook_deliveries)
+            .where(
+                webhook_deliveries.c.workspace_id == workspace_id,
+                webhook_deliveries.c.status == "pending",
+                webhook_deliveries.c.next_attempt_at > real_now,
+                webhook_deliveries.c.next_attempt_at <= reached,
+            )
+            .values(next_attempt_at=real_now)
         )
-        .values(next_attempt_at=real_now)
-    )
     return woke

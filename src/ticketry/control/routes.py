@@ -178,15 +178,12 @@ async def set_clock(ctx: Ctx) -> Response:
     kit = _kit(ctx)
     if (payload.now is None) == (payload.advance is None):
         raise ParameterInvalid("Send either now or advance, not both", field="now")
-    if payload.now is not None:
-        at = payload.now
-    else:
-        assert payload.advance is not None
-        at = kit.clocks.get(ctx.workspace_id, int(time.time())) + payload.advance
+    before = kit.clocks.get(ctx.workspace_id, int(time.time()))
+    at = payload.now if payload.now is not None else before + (payload.advance or 0)
     kit.clocks[ctx.workspace_id] = at
     token = ids.FROZEN.set(at)
     try:
-        await ctx.db.write(clock.unsnooze_due, ctx.workspace_id, at)
+        await ctx.db.write(clock.moved, ctx.workspace_id, at, at - before)
     finally:
         ids.FROZEN.reset(token)
     ctx.request.app.state.jobs.wake()

@@ -47,6 +47,12 @@ def now() -> int:
     return int(time.time()) if frozen is None else frozen
 
 
+def real_now() -> int:
+    """The server's own time, whatever the workspace's clock: for schedules the background
+    workers keep (a job's `run_after`, a delivery's `next_attempt_at`)."""
+    return int(time.time())
+
+
 def on_this_clock(fn: Callable[..., T]) -> Callable[..., T]:
     """`fn`, to run on another thread (a reader, the writer) with the caller's frozen clock;
     `fn` itself when the caller runs on real time."""
