@@ -14,6 +14,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,18 +84,20 @@ def _postgres_database() -> Iterator[str]:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def server(
-    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+@contextmanager
+def serving(
+    backend: str, tmp_path_factory: pytest.TempPathFactory, **options: Any
 ) -> Iterator[Server]:
-    if request.param == "sqlite":
+    """A migrated database of the backend's and an in-thread server over it (`options`
+    are Settings fields)."""
+    if backend == "sqlite":
         path: Path = tmp_path_factory.mktemp("db") / "ticketry.db"
         urls: Iterator[str] = iter([f"sqlite:///{path}"])
     else:
         urls = _postgres_database()
     database_url = next(urls)
     migrate.upgrade(database_url)
-    settings = Settings(database_url=database_url, auth_cache_seconds=AUTH_CACHE_SECONDS)
+    settings = Settings(database_url=database_url, auth_cache_seconds=AUTH_CACHE_SECONDS, **options)
     port = _free_port()
     config = uvicorn.Config(
         create_app(settings),
@@ -114,13 +117,21 @@ def server(
         time.sleep(0.02)
     db = Database(settings)
     try:
-        yield Server(request.param, f"http://127.0.0.1:{port}", database_url, db)
+        yield Server(backend, f"http://127.0.0.1:{port}", database_url, db)
     finally:
         uv.should_exit = True
         thread.join(10)
         db.close()
         for _ in urls:  # runs the PostgreSQL generator's cleanup
             pass
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
+    with serving(request.param, tmp_path_factory) as running:
+        yield running
 
 
 @dataclass

@@ -99,9 +99,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.db = Database(settings)
+        app.state.settings = settings
         app.state.tokens = TokenCache(settings.auth_cache_seconds)
         app.state.public_url = settings.public_url.rstrip("/") if settings.public_url else None
-        app.state.jobs = Worker(app.state.db)
+        # With the test kit, a job runs on its workspace's frozen clock, if it has one.
+        clock_of = app.state.kit.clocks.get if settings.test_kit else None
+        app.state.jobs = Worker(app.state.db, clock_of) if clock_of else Worker(app.state.db)
         app.state.jobs.start()
         app.state.webhooks = WebhookWorker(app.state.db, settings)
         app.state.webhooks.start()
@@ -113,6 +116,20 @@ def create_app(settings: Settings | None = None) -> Starlette:
             await app.state.webhooks.stop()
             app.state.db.close()
 
+    middleware = [
+        Middleware(contain_errors),
+        Middleware(limit_body, max_bytes=settings.max_body_bytes),
+    ]
+    served = routes
+    if settings.test_kit:
+        from ticketry.control.middleware import kit_layer
+        from ticketry.control.routes import routes as control_routes
+        from ticketry.control.state import Kit
+
+        kit = Kit(settings.request_log_size)
+        middleware.append(Middleware(kit_layer, kit=kit))
+        served = [*routes, *control_routes]
+
     app = Starlette(
         lifespan=lifespan,
         exception_handlers={
@@ -120,10 +137,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
             HTTPException: _http_error,
             ClientDisconnect: _client_gone,
         },
-        middleware=[
-            Middleware(contain_errors),
-            Middleware(limit_body, max_bytes=settings.max_body_bytes),
-        ],
+        middleware=middleware,
     )
-    app.router = SegmentRouter(routes, lifespan=lifespan)
+    if settings.test_kit:
+        app.state.kit = kit
+    app.router = SegmentRouter(served, lifespan=lifespan)
     return app

@@ -49,6 +49,15 @@ class Settings:
     webhook_lease_seconds: float = 30.0
     # Delivered and failed notifications older than this leave the delivery log.
     webhook_retention_days: float = 30.0
+    # The test kit (control/): the /ticketry/ control API, injected faults and the request
+    # log. Off in production: a token that can reset its workspace is a test-only power.
+    test_kit: bool = False
+    # The first admin's token on an empty database, so CI can use a server without parsing
+    # its output; with the test kit on, it may also create workspaces (POST
+    # /ticketry/workspaces). Never logged.
+    bootstrap_token: str | None = None
+    # Requests kept per workspace in the test kit's request log.
+    request_log_size: int = 1000
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -60,6 +69,8 @@ class Settings:
             "sqlite_synchronous": env.get("TICKETRY_SQLITE_SYNCHRONOUS", "FULL").upper(),
             "auth_cache_seconds": float(env.get("TICKETRY_AUTH_CACHE_SECONDS", "10")),
             "webhook_retry_delays": _delays(env.get("TICKETRY_WEBHOOK_RETRY_DELAYS")),
+            "test_kit": env.get("TICKETRY_TEST_KIT", "").lower() in ("1", "true", "yes", "on"),
+            "bootstrap_token": env.get("TICKETRY_BOOTSTRAP_TOKEN") or None,
         }
         for field, (name, lo, hi) in _LIMITS.items():
             values[field] = _bounded(name, getattr(cls, field), lo, hi)
@@ -78,6 +89,7 @@ _LIMITS: dict[str, tuple[str, float, float]] = {
     "webhook_poll_seconds": ("TICKETRY_WEBHOOK_POLL_SECONDS", 0.01, 60),
     "webhook_retention_days": ("TICKETRY_WEBHOOK_RETENTION_DAYS", 0.01, 3650),
     "webhook_lease_seconds": ("TICKETRY_WEBHOOK_LEASE_SECONDS", 6, 86400),
+    "request_log_size": ("TICKETRY_REQUEST_LOG_SIZE", 1, 1_000_000),
 }
 
 

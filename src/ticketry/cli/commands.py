@@ -11,12 +11,17 @@ from typing import Any
 import orjson
 
 from ticketry.db.database import Conn, Database
+from ticketry.kit import auth
 from ticketry.settings import Settings
 from ticketry.workspaces import service as ws
 
 
 def settings_of(args: argparse.Namespace) -> Settings:
-    return Settings.from_env(database_url=args.database_url)
+    return Settings.from_env(
+        database_url=args.database_url,
+        bootstrap_token=getattr(args, "token", None),
+        test_kit=getattr(args, "test_kit", None),
+    )
 
 
 def in_transaction(args: argparse.Namespace, fn: Callable[[Conn], Any]) -> Any:
@@ -39,8 +44,11 @@ def serve(args: argparse.Namespace) -> None:
     from ticketry.kit.server import uvicorn_options
 
     settings = settings_of(args)
+    chosen = settings.bootstrap_token
+    if chosen is not None:
+        auth.check_chosen_token(chosen)  # before anything is written
     migrate.upgrade(settings.database_url)
-    boot = in_transaction(args, lambda c: ws.bootstrap(c) if ws.is_empty(c) else None)
+    boot = in_transaction(args, lambda c: ws.bootstrap(c, token=chosen) if ws.is_empty(c) else None)
     url = f"http://{args.host}:{args.port}"
     print(f"Ticketry is serving the Intercom Tickets API at {url}", flush=True)
     print(f"Database: {_redact(settings.database_url)}", flush=True)
@@ -50,11 +58,23 @@ def serve(args: argparse.Namespace) -> None:
             f"{boot.admin['email']} (id {boot.admin['id']}).",
             flush=True,
         )
-        print(f"Access token (shown once, store it now): {boot.token.token}", flush=True)
-        print(f'Try: curl -H "Authorization: Bearer {boot.token.token}" {url}/me', flush=True)
+        if chosen is None:
+            print(f"Access token (shown once, store it now): {boot.token.token}", flush=True)
+            print(f'Try: curl -H "Authorization: Bearer {boot.token.token}" {url}/me', flush=True)
+        else:
+            print("Access token: the bootstrap token you gave (not echoed)", flush=True)
+    elif chosen is not None:
+        print("The database already has a workspace: the bootstrap token was not used", flush=True)
     else:
         print("Create an access token with: ticketry token create --admin <admin id>", flush=True)
+    if settings.test_kit:
+        print(f"Test kit on: the control API is at {url}/ticketry/", flush=True)
     os.environ["TICKETRY_DATABASE_URL"] = settings.database_url
+    # The worker processes read their settings from the environment.
+    if settings.test_kit:
+        os.environ["TICKETRY_TEST_KIT"] = "true"
+    if chosen is not None:
+        os.environ["TICKETRY_BOOTSTRAP_TOKEN"] = chosen
     uvicorn.run(
         "ticketry.app:create_app",
         factory=True,
@@ -184,8 +204,9 @@ def token_revoke(args: argparse.Namespace) -> None:
 
 def register_extra(sub: Any, with_workspace: Callable[..., Any]) -> None:
     """Subcommands owned by other domains (ticket states, seeding) hook in here."""
-    from ticketry.cli import seed, states, webhooks
+    from ticketry.cli import control, seed, states, webhooks
 
     states.register(sub, with_workspace)
     seed.register(sub)
     webhooks.register(sub, with_workspace)
+    control.register(sub)

@@ -35,6 +35,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="server processes (use PostgreSQL when more than one)",
     )
     serve.add_argument("--log-level", default="info")
+    serve.add_argument(
+        "--token",
+        help="on an empty database, make this the first admin's access token "
+        "(overrides TICKETRY_BOOTSTRAP_TOKEN; 16+ characters)",
+    )
+    serve.add_argument(
+        "--test-kit",
+        action="store_true",
+        default=None,
+        help="serve the /ticketry/ control API: reset, snapshots, faults, request log "
+        "(same as TICKETRY_TEST_KIT=true; never in production)",
+    )
     serve.set_defaults(func=commands.serve)
 
     db = sub.add_parser("db", help="database migrations").add_subparsers(dest="db", required=True)

@@ -47,6 +47,7 @@ def part_topic(part_type: str, author: Author) -> str:
         "close": "conversation.admin.closed",
         "open": "conversation.admin.opened",
         "snoozed": "conversation.admin.snoozed",
+        "timer_unsnooze": "conversation.admin.unsnoozed",
         "assignment": "conversation.admin.assigned",
         "assign_and_reopen": "conversation.admin.assigned",
     }[part_type]

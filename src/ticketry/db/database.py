@@ -39,6 +39,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ticketry.db.sql import Q, compile_sql
 from ticketry.db.writer import GroupCommitWriter
+from ticketry.kit import ids
 from ticketry.settings import Settings
 
 T = TypeVar("T")
@@ -220,6 +221,7 @@ class Database:
             return fn(conn, *args)
 
     async def read(self, fn: Callable[..., T], *args: Any) -> T:
+        fn = ids.on_this_clock(fn)
         if self.dialect == "sqlite":
             loop = asyncio.get_running_loop()
             return await loop.run_in_executor(self._reader_pool(), self.run_sync, False, fn, *args)
@@ -229,9 +231,10 @@ class Database:
         """`read` for a bounded point read: inline on SQLite (see the module docstring)."""
         if self.dialect == "sqlite":
             return self.run_sync(False, fn, *args)
-        return await run_in_threadpool(self.run_sync, False, fn, *args)
+        return await run_in_threadpool(self.run_sync, False, ids.on_this_clock(fn), *args)
 
     async def write(self, fn: Callable[..., T], *args: Any) -> T:
+        fn = ids.on_this_clock(fn)
         if self.dialect == "sqlite":
             result = await asyncio.wrap_future(self._group_writer().submit(fn, args))
         else:

@@ -71,7 +71,7 @@ def insert(conn: Conn, workspace_id: int, kind: str, payload: dict[str, Any]) ->
         attempts=0,
         created_at=now,
         updated_at=now,
-        run_after=now,
+        run_after=ids.real_now(),
     )
     row["id"] = conn.scalar(_INSERT, row)
     return row

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from ticketry.db.database import Conn, Database, Row
 from ticketry.errors import ApiError
@@ -44,12 +44,32 @@ def _savepoint(conn: Conn) -> Iterator[None]:
     conn.execute("RELEASE SAVEPOINT job")
 
 
-def run_next(conn: Conn) -> bool:
+# The frozen clock of a workspace (the test kit's), or None for real time.
+ClockOf = Callable[[int], int | None]
+
+
+def _real_time(_workspace_id: int) -> int | None:
+    return None
+
+
+def run_next(conn: Conn, clock_of: ClockOf = _real_time) -> bool:
     """Claim, run and finish the oldest due job in this transaction; False if none was due."""
-    now = ids.now()
-    job = service.claim(conn, now)
+    job = service.claim(conn, ids.now())
     if job is None:
         return False
+    frozen = clock_of(job["workspace_id"])
+    if frozen is None:
+        _run(conn, job)
+        return True
+    token = ids.FROZEN.set(frozen)  # the job's work is dated by its workspace's clock
+    try:
+        _run(conn, job)
+    finally:
+        ids.FROZEN.reset(token)
+    return True
+
+
+def _run(conn: Conn, job: Row) -> None:
     try:
         with _savepoint(conn):
             resource_id = service.run(conn, job)
@@ -58,13 +78,12 @@ def run_next(conn: Conn) -> bool:
         service.finish(conn, job, "failed", error=exc.as_error())
     except Exception as exc:
         log.exception("job %s failed unexpectedly (attempt %s)", job["id"], job["attempts"] + 1)
-        _retry_later(conn, job, now, exc)
+        _retry_later(conn, job, exc)
     else:
         service.finish(conn, job, "success", resource_id=resource_id)
-    return True
 
 
-def _retry_later(conn: Conn, job: Row, now: int, exc: Exception) -> None:
+def _retry_later(conn: Conn, job: Row, exc: Exception) -> None:
     """A bug or a database hiccup in one job must not stop the queue: its work is undone,
     it is tried again after a growing pause, and failed after MAX_ATTEMPTS."""
     attempt = job["attempts"] + 1
@@ -73,7 +92,7 @@ def _retry_later(conn: Conn, job: Row, now: int, exc: Exception) -> None:
         service.finish(conn, job, "failed", error=error)
         return
     detail = {**error, "detail": repr(exc)[:500]}  # kept for operators, not shown while pending
-    service.finish(conn, job, "pending", error=detail, run_after=now + 2**attempt)
+    service.finish(conn, job, "pending", error=detail, run_after=ids.real_now() + 2**attempt)
 
 
 class Worker(PollingWorker):
@@ -81,14 +100,17 @@ class Worker(PollingWorker):
 
     name = "ticketry-jobs"
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, clock_of: ClockOf = _real_time) -> None:
         super().__init__(POLL_SECONDS, log)
         self._db = db
+        self._clock_of = clock_of
 
     async def run_pass(self) -> None:
         if not await self._db.read(service.any_due, ids.now()):
             return
         while not self.stopping:
-            ran = await asyncio.gather(*(self._db.write(run_next) for _ in range(PARALLEL)))
+            ran = await asyncio.gather(
+                *(self._db.write(run_next, self._clock_of) for _ in range(PARALLEL))
+            )
             if not all(ran):
                 return

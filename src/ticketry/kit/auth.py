@@ -20,6 +20,21 @@ def new_token() -> str:
     return TOKEN_PREFIX + secrets.token_urlsafe(32)
 
 
+CHOSEN_TOKEN_MIN = 16
+CHOSEN_TOKEN_MAX = 512
+
+
+def check_chosen_token(token: str) -> None:
+    """A token an operator chose (the bootstrap token) must be long enough to guess at no
+    better than a random one's odds, and fit in an Authorization header as is."""
+    if not CHOSEN_TOKEN_MIN <= len(token) <= CHOSEN_TOKEN_MAX:
+        raise ValueError(
+            f"the bootstrap token must be {CHOSEN_TOKEN_MIN} to {CHOSEN_TOKEN_MAX} characters long"
+        )
+    if not token.isascii() or not token.isprintable() or " " in token:
+        raise ValueError("the bootstrap token must be printable ASCII without spaces")
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 

@@ -97,19 +97,34 @@ class NotInVersion(ApiError):
 Handler = Callable[[Ctx], Awaitable[Response]]
 
 
-async def authenticate(request: Request) -> tuple[Database, auth.Principal]:
+PRINCIPAL = "ticketry.principal"  # the scope key a resolved principal is kept under
+
+
+async def principal_of(request: Request) -> auth.Principal | None:
+    """The caller's workspace and admin, or None for a missing or unknown token; kept in
+    the scope, so a layer that needs it first (the test kit) does not cost a second look."""
+    principal: auth.Principal | None = request.scope.get(PRINCIPAL)
+    if principal is not None:
+        return principal
     state = request.app.state
-    db: Database = state.db
     token = auth.bearer(request.headers.get("authorization"))
     if token is None:
-        raise Unauthorized()
+        return None
     digest, principal = state.tokens.get(token)
     if principal is None:
-        principal = await db.read_point(auth.lookup, digest)
+        principal = await state.db.read_point(auth.lookup, digest)
         if principal is None:
-            raise Unauthorized()
+            return None
         state.tokens.put(digest, principal)
-    return db, principal
+    request.scope[PRINCIPAL] = principal
+    return principal
+
+
+async def authenticate(request: Request) -> tuple[Database, auth.Principal]:
+    principal = await principal_of(request)
+    if principal is None:
+        raise Unauthorized()
+    return request.app.state.db, principal
 
 
 async def context(request: Request, since: Version | None = None) -> Ctx:

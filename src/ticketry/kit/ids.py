@@ -6,6 +6,11 @@ import os
 import secrets
 import string
 import time
+from collections.abc import Callable
+from contextvars import ContextVar
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 _ALNUM = string.ascii_lowercase + string.digits
 
@@ -32,8 +37,37 @@ def parse_id(value: object) -> int | None:
     return int(text)
 
 
+# A workspace's frozen clock (the test kit's `PUT /ticketry/clock`), set for the requests of
+# that workspace only; None, the default, is real time, at the cost of one lookup.
+FROZEN: ContextVar[int | None] = ContextVar("ticketry_frozen_now", default=None)
+
+
 def now() -> int:
+    frozen = FROZEN.get()
+    return int(time.time()) if frozen is None else frozen
+
+
+def real_now() -> int:
+    """The server's own time, whatever the workspace's clock: for schedules the background
+    workers keep (a job's `run_after`, a delivery's `next_attempt_at`)."""
     return int(time.time())
+
+
+def on_this_clock(fn: Callable[..., T]) -> Callable[..., T]:
+    """`fn`, to run on another thread (a reader, the writer) with the caller's frozen clock;
+    `fn` itself when the caller runs on real time."""
+    frozen = FROZEN.get()
+    if frozen is None:
+        return fn
+
+    def on_clock(*args: Any) -> T:
+        token = FROZEN.set(frozen)
+        try:
+            return fn(*args)
+        finally:
+            FROZEN.reset(token)
+
+    return on_clock
 
 
 def hex_id() -> str:

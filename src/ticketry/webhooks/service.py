@@ -132,7 +132,7 @@ def ping(conn: Conn, workspace_id: int, public_id: str) -> Row:
         item=orjson.dumps(render.ping_item()).decode(),
         status="pending",
         attempts=0,
-        next_attempt_at=now,
+        next_attempt_at=ids.real_now(),
         created_at=now,
     )
     conn.execute(_INSERT_DELIVERY, row)
@@ -156,7 +156,7 @@ def redeliver(conn: Conn, workspace_id: int, public_id: str, notification_id: st
         deliveries.c.notification_id == notification_id,
     )
     found = conn.execute(
-        update(deliveries).where(*where).values(status="pending", next_attempt_at=ids.now())
+        update(deliveries).where(*where).values(status="pending", next_attempt_at=ids.real_now())
     )
     if not found:
         raise NotFound("Notification Not Found", code="not_found")

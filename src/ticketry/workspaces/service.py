@@ -20,7 +20,7 @@ def create_workspace(conn: Conn, name: str, default_version: str = versions.DEFA
     version = versions.parse(default_version)
     if version == versions.get("Unstable"):
         version = versions.PREVIEW
-    ws_id = conn.scalar(
+    row = conn.one(
         insert(workspaces)
         .values(
             id_code=ids.workspace_code(),
@@ -28,10 +28,11 @@ def create_workspace(conn: Conn, name: str, default_version: str = versions.DEFA
             default_version=version.name,
             created_at=ids.now(),
         )
-        .returning(workspaces.c.id)
+        .returning(*workspaces.c)
     )
-    _on_workspace_created(conn, ws_id)
-    return get_workspace(conn, ws_id)
+    assert row is not None
+    _on_workspace_created(conn, row["id"])
+    return row
 
 
 def _on_workspace_created(conn: Conn, workspace_id: int) -> None:
@@ -86,11 +87,14 @@ def _next_assignee_id(conn: Conn) -> int:
     once would read the same maximum, so the read is serialised."""
     if conn.dialect == "postgresql":
         conn.execute("SELECT pg_advisory_xact_lock(%(key)s)", {"key": _ASSIGNEE_ID_LOCK})
-    top = max(
-        conn.scalar(select(func.coalesce(func.max(admins.c.id), 0))) or 0,
-        conn.scalar(select(func.coalesce(func.max(teams.c.id), 0))) or 0,
+    row = conn.one(
+        select(
+            select(func.coalesce(func.max(admins.c.id), 0)).scalar_subquery().label("a"),
+            select(func.coalesce(func.max(teams.c.id), 0)).scalar_subquery().label("t"),
+        )
     )
-    return int(top) + 1
+    assert row is not None
+    return int(max(row["a"] or 0, row["t"] or 0)) + 1
 
 
 def create_admin(
@@ -102,7 +106,7 @@ def create_admin(
         select(admins.c.id).where(admins.c.workspace_id == workspace_id, admins.c.email == email)
     ):
         raise Conflict(f"An admin with email {email} already exists")
-    admin_id = conn.scalar(
+    return conn.one(
         insert(admins)
         .values(
             id=_next_assignee_id(conn),
@@ -115,9 +119,8 @@ def create_admin(
             has_inbox_seat=True,
             created_at=ids.now(),
         )
-        .returning(admins.c.id)
+        .returning(*admins.c)
     )
-    return conn.one(select(admins).where(admins.c.id == admin_id))
 
 
 def create_team(conn: Conn, workspace_id: int, name: str, admin_ids: list[int]) -> Row:
@@ -163,8 +166,10 @@ class IssuedToken:
 
 
 def create_token(
-    conn: Conn, workspace_id: int, admin_id: int, name: str = "default"
+    conn: Conn, workspace_id: int, admin_id: int, name: str = "default", token: str | None = None
 ) -> IssuedToken:
+    """A new token for the admin; `token` gives its value (the bootstrap token), else a
+    random one is made."""
     if (
         conn.one(
             select(admins.c.id).where(
@@ -174,7 +179,14 @@ def create_token(
         is None
     ):
         raise NotFound(f"Admin {admin_id} not found", code="admin_not_found")
-    token = auth.new_token()
+    if token is None:
+        token = auth.new_token()
+    else:
+        auth.check_chosen_token(token)
+        if conn.one(
+            select(access_tokens.c.id).where(access_tokens.c.token_hash == auth.token_hash(token))
+        ):
+            raise Conflict("That token is already in use")
     token_id = conn.scalar(
         insert(access_tokens)
         .values(
@@ -220,8 +232,10 @@ def bootstrap(
     name: str = "My workspace",
     admin_name: str = "Admin",
     admin_email: str = "admin@example.com",
+    token: str | None = None,
 ) -> Bootstrap:
-    """A first workspace, admin and token, as `ticketry serve` makes on an empty database."""
+    """A first workspace, admin and token, as `ticketry serve` makes on an empty database;
+    `token` (TICKETRY_BOOTSTRAP_TOKEN, `serve --token`) makes the token a known value."""
     ws = create_workspace(conn, name)
     admin = create_admin(conn, ws["id"], admin_name, admin_email)
-    return Bootstrap(ws, admin, create_token(conn, ws["id"], admin["id"], "bootstrap"))
+    return Bootstrap(ws, admin, create_token(conn, ws["id"], admin["id"], "bootstrap", token))
