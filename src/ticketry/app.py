@@ -101,6 +101,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.db = Database(settings)
         app.state.tokens = TokenCache(settings.auth_cache_seconds)
         app.state.public_url = settings.public_url.rstrip("/") if settings.public_url else None
+        app.state.session_seconds = settings.session_seconds
         app.state.jobs = Worker(app.state.db)
         app.state.jobs.start()
         app.state.webhooks = WebhookWorker(app.state.db, settings)

@@ -46,6 +46,8 @@ class Settings:
     webhook_poll_seconds: float = 0.5
     # Delivered and failed notifications older than this leave the delivery log.
     webhook_retention_days: float = 30.0
+    # How long a browser session (inbox or portal) lasts after signing in.
+    session_seconds: float = 43200.0
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -74,6 +76,7 @@ _LIMITS: dict[str, tuple[str, float, float]] = {
     "body_timeout_seconds": ("TICKETRY_BODY_TIMEOUT_SECONDS", 1, 86400),
     "webhook_poll_seconds": ("TICKETRY_WEBHOOK_POLL_SECONDS", 0.01, 60),
     "webhook_retention_days": ("TICKETRY_WEBHOOK_RETENTION_DAYS", 0.01, 3650),
+    "session_seconds": ("TICKETRY_SESSION_SECONDS", 1, 30 * 86400),
 }
 
 

@@ -1,0 +1,192 @@
+"""The inbox list: filters from the page's query string, compiled by the ticket search
+machinery (the same allowlist as `POST /tickets/search`, plus tags), keyset pages, and
+capped counts per view so a million tickets cost no more than a thousand."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, and_, func, select
+
+from ticketry.db.database import Conn, Row
+from ticketry.errors import ParameterInvalid
+from ticketry.search import compile as search_compile
+from ticketry.search import paging
+from ticketry.search.fields import Field, Fields, FieldType
+from ticketry.search.parse import SearchBody, SearchRequest, search_request
+from ticketry.tables import (
+    admins,
+    contacts,
+    teams,
+    ticket_contacts,
+    ticket_states,
+    ticket_tags,
+    ticket_types,
+    tickets,
+)
+from ticketry.tickets import search
+
+PER_PAGE = 25
+COUNT_LIMIT = 10_000
+FILTERS = ("status", "state", "type", "assignee", "tag", "q")
+
+
+@dataclass(frozen=True)
+class Filters:
+    status: str = "open"  # open | closed | all
+    state: str = ""  # a state category
+    type: str = ""  # ticket type id
+    assignee: str = ""  # me | unassigned | admin:<id> | team:<id>
+    tag: str = ""  # tag id
+    q: str = ""  # words in the title
+
+    @classmethod
+    def of(cls, params: Any) -> Filters:
+        values = {name: (params.get(name) or "").strip()[:200] for name in FILTERS}
+        if values["status"] not in ("open", "closed", "all"):
+            values["status"] = "open"
+        return cls(**values)
+
+    def query(self) -> dict[str, str]:
+        """As query-string pairs (defaults left out), for links that keep the filters."""
+        return {k: v for k in FILTERS if (v := getattr(self, k)) and (k, v) != ("status", "open")}
+
+
+def _fields(conn: Conn, workspace_id: int) -> Fields:
+    """The ticket search fields, plus `tag_ids` (the inbox's own; Intercom's ticket search
+    has none)."""
+    base = search.fields(search.custom_attributes(conn, workspace_id))
+    tag_ids = Field(
+        FieldType.ID,
+        build=search_compile.link_builder(
+            tickets.c.id, select(ticket_tags.c.ticket_id), ticket_tags.c.tag_id
+        ),
+    )
+    return Fields({"tag_ids": tag_ids}, prefixes={"": base.get})
+
+
+def conditions(f: Filters, admin_id: int) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    if f.status != "all":
+        out.append({"field": "open", "operator": "=", "value": f.status == "open"})
+    if f.state:
+        out.append({"field": "state", "operator": "=", "value": f.state})
+    if f.type:
+        out.append({"field": "ticket_type_id", "operator": "=", "value": f.type})
+    if f.assignee == "me":
+        out.append({"field": "admin_assignee_id", "operator": "=", "value": str(admin_id)})
+    elif f.assignee == "unassigned":
+        out.append({"field": "admin_assignee_id", "operator": "=", "value": "0"})
+        out.append({"field": "team_assignee_id", "operator": "=", "value": "0"})
+    elif f.assignee.startswith(("admin:", "team:")):
+        kind, _, ident = f.assignee.partition(":")
+        out.append({"field": f"{kind}_assignee_id", "operator": "=", "value": ident})
+    elif f.assignee:
+        raise ParameterInvalid("Unknown assignee filter", field="assignee")
+    if f.tag:
+        out.append({"field": "tag_ids", "operator": "=", "value": f.tag})
+    if f.q:
+        out.append({"field": "title", "operator": "~", "value": f.q})
+    return out
+
+
+def _statement(
+    conn: Conn, workspace_id: int, filters: list[dict[str, Any]], after: str | None
+) -> tuple[Select[Any], SearchRequest]:
+    query = (
+        {"operator": "AND", "value": filters}
+        if filters
+        else {"field": "id", "operator": ">", "value": "0"}
+    )
+    body = SearchBody(query=query, pagination={"per_page": PER_PAGE, "starting_after": after})
+    request = search_request(body, _fields(conn, workspace_id), PER_PAGE)
+    return search.statement(workspace_id, request, conn.dialect), request
+
+
+@dataclass
+class Listing:
+    rows: list[Row]
+    total: int  # at most COUNT_LIMIT + 1
+    next_cursor: str | None
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+VIEWS: dict[str, Filters] = {
+    "Open": Filters(status="open"),
+    "Assigned to me": Filters(status="open", assignee="me"),
+    "Unassigned": Filters(status="open", assignee="unassigned"),
+    "Closed": Filters(status="closed"),
+}
+
+_ROW_COLUMNS = (
+    tickets.c.id,
+    tickets.c.ticket_number,
+    tickets.c.title,
+    tickets.c.open,
+    tickets.c.state,
+    tickets.c.category,
+    tickets.c.updated_at,
+    tickets.c.created_at,
+    tickets.c.admin_assignee_id,
+    tickets.c.team_assignee_id,
+    ticket_states.c.internal_label.label("state_label"),
+    ticket_types.c.name.label("type_name"),
+    admins.c.name.label("admin_name"),
+    teams.c.name.label("team_name"),
+)
+
+
+def _count(conn: Conn, workspace_id: int, f: Filters, admin_id: int) -> int:
+    stmt, _ = _statement(conn, workspace_id, conditions(f, admin_id), None)
+    return int(
+        conn.scalar(
+            select(func.count()).select_from(stmt.order_by(None).limit(COUNT_LIMIT + 1).subquery())
+        )
+        or 0
+    )
+
+
+def listing(conn: Conn, workspace_id: int, admin_id: int, f: Filters, after: str | None) -> Listing:
+    stmt, request = _statement(conn, workspace_id, conditions(f, admin_id), after)
+    page = paging.fetch_page(
+        conn,
+        stmt,
+        search.ORDER,
+        request.per_page,
+        request.starting_after,
+        cursor_field="after",
+        count_limit=COUNT_LIMIT,
+    )
+    ids = [r["id"] for r in page.rows]
+    rows: list[Row] = []
+    if ids:
+        found = {
+            r["id"]: r
+            for r in conn.all(
+                select(*_ROW_COLUMNS)
+                .join(ticket_states, ticket_states.c.id == tickets.c.ticket_state_id)
+                .join(ticket_types, ticket_types.c.id == tickets.c.ticket_type_id)
+                .outerjoin(admins, admins.c.id == tickets.c.admin_assignee_id)
+                .outerjoin(teams, teams.c.id == tickets.c.team_assignee_id)
+                .where(and_(tickets.c.workspace_id == workspace_id, tickets.c.id.in_(ids)))
+            )
+        }
+        people = _contacts(conn, workspace_id, ids)
+        rows = [{**found[i], "contact": people.get(i)} for i in ids if i in found]
+    counts = {name: _count(conn, workspace_id, view, admin_id) for name, view in VIEWS.items()}
+    return Listing(rows, page.total_count, page.next_cursor, counts)
+
+
+def _contacts(conn: Conn, workspace_id: int, ticket_ids: list[int]) -> dict[int, Row]:
+    out: dict[int, Row] = {}
+    for r in conn.all(
+        select(ticket_contacts.c.ticket_id, contacts.c.name, contacts.c.email)
+        .join(contacts, contacts.c.id == ticket_contacts.c.contact_id)
+        .where(
+            ticket_contacts.c.workspace_id == workspace_id,
+            ticket_contacts.c.ticket_id.in_(ticket_ids),
+        )
+    ):
+        out.setdefault(r["ticket_id"], r)
+    return out
