@@ -105,7 +105,10 @@ async def signin(request: Request) -> Response:
 async def signout(request: Request) -> Response:
     me = await current(request)
     if me is not None:
-        await me.form()  # CSRF: another site cannot sign a teammate out
+        try:
+            await me.form()  # CSRF: another site cannot sign a teammate out
+        except pages.CsrfRejected as exc:
+            return me.page("error.html", 403, message=exc.message)
         await me.db.write(sessions.end, request.cookies[sessions.ADMIN_COOKIE])
     response = pages.redirect(request, "/signin", flash="You are signed out.")
     response.delete_cookie(sessions.ADMIN_COOKIE, path="/")

@@ -4,6 +4,7 @@ from starlette.routing import Route
 
 from ticketry.inbox import signin
 from ticketry.inbox.routes import routes as inbox_routes
+from ticketry.portal.routes import routes as portal_routes
 from ticketry.web import pages
 
 routes = [
@@ -12,4 +13,5 @@ routes = [
     Route("/signout", signin.signout, methods=["POST"]),
     Route("/static/{name}", pages.static, methods=["GET"]),
     *inbox_routes,
+    *portal_routes,
 ]
