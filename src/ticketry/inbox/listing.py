@@ -14,7 +14,8 @@ from ticketry.errors import ParameterInvalid
 from ticketry.search import compile as search_compile
 from ticketry.search import paging
 from ticketry.search.fields import Field, Fields, FieldType
-from ticketry.search.parse import SearchBody, SearchRequest, search_request
+from ticketry.search.paging import parse_pagination
+from ticketry.search.parse import SearchBody, search_request
 from ticketry.tables import (
     admins,
     contacts,
@@ -93,15 +94,17 @@ def conditions(f: Filters, admin_id: int) -> list[dict[str, Any]]:
 
 def _statement(
     conn: Conn, workspace_id: int, filters: list[dict[str, Any]], after: str | None
-) -> tuple[Select[Any], SearchRequest]:
-    query = (
-        {"operator": "AND", "value": filters}
-        if filters
-        else {"field": "id", "operator": ">", "value": "0"}
+) -> tuple[Select[Any], int, str | None]:
+    """The ids the filters match (every ticket of the workspace with none), the page size
+    and the cursor, as `POST /tickets/search` would compile them."""
+    per_page, starting_after = parse_pagination(
+        {"per_page": PER_PAGE, "starting_after": after}, PER_PAGE
     )
-    body = SearchBody(query=query, pagination={"per_page": PER_PAGE, "starting_after": after})
+    if not filters:
+        return select(tickets.c.id).where(tickets.c.workspace_id == workspace_id), per_page, after
+    body = SearchBody(query={"operator": "AND", "value": filters}, pagination=None)
     request = search_request(body, _fields(conn, workspace_id), PER_PAGE)
-    return search.statement(workspace_id, request, conn.dialect), request
+    return search.statement(workspace_id, request, conn.dialect), per_page, starting_after
 
 
 @dataclass
@@ -138,7 +141,7 @@ _ROW_COLUMNS = (
 
 
 def _count(conn: Conn, workspace_id: int, f: Filters, admin_id: int) -> int:
-    stmt, _ = _statement(conn, workspace_id, conditions(f, admin_id), None)
+    stmt, _, _ = _statement(conn, workspace_id, conditions(f, admin_id), None)
     return int(
         conn.scalar(
             select(func.count()).select_from(stmt.order_by(None).limit(COUNT_LIMIT + 1).subquery())
@@ -148,13 +151,13 @@ def _count(conn: Conn, workspace_id: int, f: Filters, admin_id: int) -> int:
 
 
 def listing(conn: Conn, workspace_id: int, admin_id: int, f: Filters, after: str | None) -> Listing:
-    stmt, request = _statement(conn, workspace_id, conditions(f, admin_id), after)
+    stmt, per_page, starting_after = _statement(conn, workspace_id, conditions(f, admin_id), after)
     page = paging.fetch_page(
         conn,
         stmt,
         search.ORDER,
-        request.per_page,
-        request.starting_after,
+        per_page,
+        starting_after,
         cursor_field="after",
         count_limit=COUNT_LIMIT,
     )
