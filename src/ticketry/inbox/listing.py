@@ -29,7 +29,7 @@ from ticketry.tables import (
 from ticketry.tickets import search
 
 PER_PAGE = 25
-COUNT_LIMIT = 10_000
+COUNT_LIMIT = 1_000
 FILTERS = ("status", "state", "type", "assignee", "tag", "q")
 
 
@@ -193,3 +193,37 @@ def _contacts(conn: Conn, workspace_id: int, ticket_ids: list[int]) -> dict[int,
     ):
         out.setdefault(r["ticket_id"], r)
     return out
+
+
+def contact_tickets(
+    conn: Conn, workspace_id: int, contact_id: str, *, shared_only: bool = False
+) -> list[Row]:
+    """A contact's newest 200 tickets, with both state labels. `shared_only`: what the
+    contact itself may see (shared, of a Customer type that is not internal)."""
+    q = (
+        select(
+            tickets.c.id,
+            tickets.c.ticket_number,
+            tickets.c.title,
+            tickets.c.open,
+            tickets.c.updated_at,
+            ticket_states.c.internal_label.label("state_label"),
+            ticket_states.c.external_label,
+            ticket_states.c.category.label("state_category"),
+            ticket_types.c.name.label("type_name"),
+        )
+        .join(ticket_contacts, ticket_contacts.c.ticket_id == tickets.c.id)
+        .join(ticket_states, ticket_states.c.id == tickets.c.ticket_state_id)
+        .join(ticket_types, ticket_types.c.id == tickets.c.ticket_type_id)
+        .where(
+            ticket_contacts.c.workspace_id == workspace_id,
+            ticket_contacts.c.contact_id == contact_id,
+        )
+    )
+    if shared_only:
+        q = q.where(
+            tickets.c.is_shared.is_(True),
+            tickets.c.category == "Customer",
+            ticket_types.c.is_internal.is_(False),
+        )
+    return conn.all(q.order_by(tickets.c.id.desc()).limit(200))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import or_
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -13,11 +13,10 @@ from starlette.routing import Route
 from ticketry.contacts import queries as contact_queries
 from ticketry.db.database import Conn
 from ticketry.errors import NotFound, ParameterInvalid
-from ticketry.inbox import ticket_page
+from ticketry.inbox import listing, ticket_page
 from ticketry.inbox.web import Me, action, page
 from ticketry.search.compile import like_escape
-from ticketry.tables import contacts, ticket_contacts, ticket_states, ticket_types, tickets
-from ticketry.ticket_types.queries import list_options, load_type
+from ticketry.tables import contacts
 from ticketry.tickets import service
 from ticketry.tickets.schemas import CreateTicket
 from ticketry.web import pages
@@ -55,29 +54,7 @@ def _contact(conn: Conn, workspace_id: int, contact_id: str) -> dict[str, Any]:
     row = contact_queries.get_contact(conn, workspace_id, contact_id)
     if row is None:
         raise NotFound("Contact not found", code="not_found")
-    own = conn.all(
-        select(
-            tickets.c.id,
-            tickets.c.ticket_number,
-            tickets.c.title,
-            tickets.c.open,
-            tickets.c.updated_at,
-            ticket_states.c.internal_label.label("state_label"),
-            ticket_types.c.name.label("type_name"),
-        )
-        .join(ticket_contacts, ticket_contacts.c.ticket_id == tickets.c.id)
-        .join(ticket_states, ticket_states.c.id == tickets.c.ticket_state_id)
-        .join(ticket_types, ticket_types.c.id == tickets.c.ticket_type_id)
-        .where(
-            and_(
-                ticket_contacts.c.workspace_id == workspace_id,
-                ticket_contacts.c.contact_id == contact_id,
-            )
-        )
-        .order_by(tickets.c.id.desc())
-        .limit(200)
-    )
-    return {"contact": row, "tickets": own}
+    return {"contact": row, "tickets": listing.contact_tickets(conn, workspace_id, contact_id)}
 
 
 @page
@@ -86,32 +63,9 @@ async def contact_page(me: Me) -> Response:
     return me.page("contact.html", **data)
 
 
-def _types(conn: Conn, workspace_id: int) -> list[dict[str, Any]]:
-    out = []
-    for t in conn.all(
-        select(ticket_types.c.id)
-        .where(ticket_types.c.workspace_id == workspace_id, ticket_types.c.archived.is_(False))
-        .order_by(ticket_types.c.id)
-    ):
-        data = load_type(conn, workspace_id, t["id"])
-        if data is None:
-            continue
-        out.append(
-            {
-                "row": data.row,
-                "attributes": [
-                    {"row": a, "options": [o for o in list_options(a) if not o.get("archived")]}
-                    for a in sorted(data.attributes, key=lambda a: a["position"])
-                    if not a["archived"] and a["data_type"] != "files"
-                ],
-            }
-        )
-    return out
-
-
 @page
 async def new_ticket(me: Me) -> Response:
-    types = await me.db.read(_types, me.workspace_id)
+    types = await me.db.read(ticket_page.creatable_types, me.workspace_id)
     chosen = me.request.query_params.get("type", "")
     selected = next((t for t in types if str(t["row"]["id"]) == chosen), None)
     if selected is None and len(types) == 1:
@@ -131,7 +85,7 @@ def _back(request: Request) -> str:
 async def _create(me: Me) -> Response:
     form = await me.form()
     type_id = pages.text(form, "ticket_type_id")
-    types = await me.db.read(_types, me.workspace_id)
+    types = await me.db.read(ticket_page.creatable_types, me.workspace_id)
     chosen = next((t for t in types if str(t["row"]["id"]) == type_id), None)
     if chosen is None:
         raise ParameterInvalid("Choose a ticket type", field="ticket_type_id")

@@ -89,15 +89,7 @@ async def signin(request: Request) -> Response:
         sessions.start, admin["workspace_id"], "admin", str(admin["id"]), seconds
     )
     response = pages.redirect(request, _next(pages.text(data, "next")))
-    response.set_cookie(
-        sessions.ADMIN_COOKIE,
-        cookie_value,
-        max_age=int(seconds),
-        httponly=True,
-        samesite="lax",
-        secure=pages.secure(request),
-        path="/",
-    )
+    pages.set_cookie(response, request, sessions.ADMIN_COOKIE, cookie_value, seconds, "/")
     response.delete_cookie(SIGNIN_CSRF_COOKIE, path="/signin")
     return response
 

@@ -21,11 +21,11 @@ from ticketry.admins.queries import list_admins
 from ticketry.db.database import Conn, Row
 from ticketry.errors import ParameterInvalid
 from ticketry.kit.versions import V2_16
-from ticketry.tables import companies, contacts, ticket_tags
+from ticketry.tables import companies, contacts, ticket_tags, ticket_types
 from ticketry.tags.queries import list_tags
 from ticketry.teams.queries import list_teams
 from ticketry.ticket_states import queries as states
-from ticketry.ticket_types.queries import list_options
+from ticketry.ticket_types.queries import list_options, load_type
 from ticketry.tickets import queries, render
 from ticketry.tickets.changes import ticket_not_found
 from ticketry.tickets.schemas import AttachmentFile
@@ -50,13 +50,7 @@ def load(conn: Conn, workspace_id: int, ticket_id: int) -> dict[str, Any]:
     wire = render.ticket(view, VERSION)
     stored = orjson.loads(row["attributes"])
     attributes = [
-        {
-            "row": a,
-            "value": stored.get(str(a["id"])),
-            "shown": wire["ticket_attributes"].get(a["name"]),
-            "options": [o for o in list_options(a) if not o.get("archived")],
-            "multiline": bool(orjson.loads(a["input_options"] or "{}").get("multiline")),
-        }
+        _form_attribute(a, stored.get(str(a["id"])))
         for a in sorted(view.type.attributes, key=lambda a: a["position"])
         if not a["archived"]
     ]
@@ -94,6 +88,41 @@ def load(conn: Conn, workspace_id: int, ticket_id: int) -> dict[str, Any]:
         "tags": [t for t in all_tags if t["id"] in applied],
         "other_tags": [t for t in all_tags if t["id"] not in applied],
         "parts": timeline(wire),
+    }
+
+
+def creatable_types(
+    conn: Conn, workspace_id: int, *, for_contacts: bool = False
+) -> list[dict[str, Any]]:
+    """The live ticket types a new ticket can have, each with the attributes its form asks
+    for. For contacts: Customer types that are not internal, attributes visible on create."""
+    q = select(ticket_types.c.id).where(
+        ticket_types.c.workspace_id == workspace_id, ticket_types.c.archived.is_(False)
+    )
+    if for_contacts:
+        q = q.where(ticket_types.c.category == "Customer", ticket_types.c.is_internal.is_(False))
+    out = []
+    for t in conn.all(q.order_by(ticket_types.c.id)):
+        data = load_type(conn, workspace_id, t["id"])
+        if data is None:
+            continue
+        asked = [
+            a
+            for a in sorted(data.attributes, key=lambda a: a["position"])
+            if not a["archived"]
+            and a["data_type"] != "files"
+            and (a["visible_on_create"] or not for_contacts)
+        ]
+        out.append({"row": data.row, "attributes": [_form_attribute(a) for a in asked]})
+    return out
+
+
+def _form_attribute(a: Row, value: Any = None) -> dict[str, Any]:
+    return {
+        "row": a,
+        "value": value,
+        "options": [o for o in list_options(a) if not o.get("archived")],
+        "multiline": bool(orjson.loads(a["input_options"] or "{}").get("multiline")),
     }
 
 

@@ -120,15 +120,7 @@ async def signin(request: Request) -> Response:
     seconds = request.app.state.session_seconds
     cookie = await db.write(service.session_start, workspace_id, str(contact["id"]), seconds)
     response = pages.redirect(request, "/portal")
-    response.set_cookie(
-        sessions.CONTACT_COOKIE,
-        cookie,
-        max_age=int(seconds),
-        httponly=True,
-        samesite="lax",
-        secure=pages.secure(request),
-        path="/portal",
-    )
+    pages.set_cookie(response, request, sessions.CONTACT_COOKIE, cookie, seconds, "/portal")
     return response
 
 
@@ -191,7 +183,9 @@ async def _reply(visitor: Visitor) -> Response:
 
 @view
 async def new_form(visitor: Visitor) -> Response:
-    types = await visitor.db.read(service.customer_types, visitor.workspace_id)
+    types = await visitor.db.read(
+        lambda c: ticket_page.creatable_types(c, visitor.workspace_id, for_contacts=True)
+    )
     chosen = visitor.request.query_params.get("type", "")
     selected = next((t for t in types if str(t["row"]["id"]) == chosen), None)
     if selected is None and len(types) == 1:
@@ -202,7 +196,9 @@ async def new_form(visitor: Visitor) -> Response:
 async def _create(visitor: Visitor) -> Response:
     form = await visitor.form()
     type_id = pages.text(form, "ticket_type_id")
-    types = await visitor.db.read(service.customer_types, visitor.workspace_id)
+    types = await visitor.db.read(
+        lambda c: ticket_page.creatable_types(c, visitor.workspace_id, for_contacts=True)
+    )
     chosen = next((t for t in types if str(t["row"]["id"]) == type_id), None)
     if chosen is None:
         raise NotFound("Choose a kind of request", code="ticket_type_not_found")

@@ -14,23 +14,18 @@ import hashlib
 import hmac
 from typing import Any
 
-import orjson
-from sqlalchemy import and_, select
+from sqlalchemy import select
 
 from ticketry.contacts.queries import find_by
 from ticketry.contacts.service import resolve_contact
 from ticketry.db.database import Conn, Row
 from ticketry.errors import ApiError, NotFound, ParameterInvalid
+from ticketry.inbox import listing
 from ticketry.inbox.ticket_page import VERSION, timeline
 from ticketry.tables import (
     admins,
-    ticket_contacts,
-    ticket_states,
-    ticket_types,
-    tickets,
     workspaces,
 )
-from ticketry.ticket_types.queries import list_options, load_type
 from ticketry.tickets import queries, render
 from ticketry.web import sessions
 
@@ -72,33 +67,7 @@ def verify(
 
 
 def own_tickets(conn: Conn, workspace_id: int, contact_id: str) -> list[Row]:
-    return conn.all(
-        select(
-            tickets.c.id,
-            tickets.c.ticket_number,
-            tickets.c.title,
-            tickets.c.open,
-            tickets.c.updated_at,
-            tickets.c.created_at,
-            ticket_states.c.external_label,
-            ticket_states.c.category.label("state_category"),
-            ticket_types.c.name.label("type_name"),
-        )
-        .join(ticket_contacts, ticket_contacts.c.ticket_id == tickets.c.id)
-        .join(ticket_states, ticket_states.c.id == tickets.c.ticket_state_id)
-        .join(ticket_types, ticket_types.c.id == tickets.c.ticket_type_id)
-        .where(
-            and_(
-                ticket_contacts.c.workspace_id == workspace_id,
-                ticket_contacts.c.contact_id == contact_id,
-                tickets.c.is_shared.is_(True),
-                tickets.c.category == "Customer",
-                ticket_types.c.is_internal.is_(False),
-            )
-        )
-        .order_by(tickets.c.id.desc())
-        .limit(200)
-    )
+    return listing.contact_tickets(conn, workspace_id, contact_id, shared_only=True)
 
 
 def _not_found() -> NotFound:
@@ -144,40 +113,6 @@ def new_parts(
     return [
         p for p in timeline(render.ticket(view, VERSION), after) if p["part_type"] in SHOWN_PARTS
     ]
-
-
-def customer_types(conn: Conn, workspace_id: int) -> list[dict[str, Any]]:
-    """The types a contact may open, with the attributes it fills in."""
-    rows = conn.all(
-        select(ticket_types.c.id).where(
-            ticket_types.c.workspace_id == workspace_id,
-            ticket_types.c.category == "Customer",
-            ticket_types.c.is_internal.is_(False),
-            ticket_types.c.archived.is_(False),
-        )
-    )
-    out = []
-    for r in rows:
-        data = load_type(conn, workspace_id, r["id"])
-        if data is None:
-            continue
-        out.append(
-            {
-                "row": data.row,
-                "attributes": [
-                    {
-                        "row": a,
-                        "options": [o for o in list_options(a) if not o.get("archived")],
-                        "multiline": bool(
-                            orjson.loads(a["input_options"] or "{}").get("multiline")
-                        ),
-                    }
-                    for a in sorted(data.attributes, key=lambda a: a["position"])
-                    if a["visible_on_create"] and not a["archived"] and a["data_type"] != "files"
-                ],
-            }
-        )
-    return out
 
 
 def acting_admin(conn: Conn, workspace_id: int) -> int:

@@ -135,7 +135,13 @@ def fetch_page(
     total = conn.scalar(select(func.count()).select_from(counted.subquery()))
     paged = stmt if keys is None else stmt.where(_after(order, keys))
     terms = [k.column for k in order]
-    if conn.dialect == "sqlite" and total is not None and total <= SORT_MATCHES_BELOW:
+    capped = count_limit is not None and total is not None and total > count_limit
+    if (
+        conn.dialect == "sqlite"
+        and total is not None
+        and total <= SORT_MATCHES_BELOW
+        and not capped
+    ):
         # SQLite's planner prefers walking the index of the page order and testing every
         # row, which reads the whole table when few rows match (no statistics on ranges).
         # Knowing the count, order by `+column` (SQLite's documented way to keep a term

@@ -70,6 +70,21 @@ def secure(request: Request) -> bool:
     return request.url.scheme == "https" or public.startswith("https://")
 
 
+def set_cookie(
+    response: Response, request: Request, name: str, value: str, seconds: float, path: str
+) -> None:
+    """A session cookie: HttpOnly, SameSite=Lax, Secure over https."""
+    response.set_cookie(
+        name,
+        value,
+        max_age=int(seconds),
+        httponly=True,
+        samesite="lax",
+        secure=secure(request),
+        path=path,
+    )
+
+
 def html(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     flash = request.cookies.get(FLASH_COOKIE)
     body = env.get_template(template).render(
