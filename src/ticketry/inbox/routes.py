@@ -85,7 +85,7 @@ async def ticket_parts(me: Me) -> Response:
     ticket_id = _ticket_id(me.request)
     after = ids.parse_id(me.request.query_params.get("after", "0")) or 0
     found = await me.db.read(ticket_page.new_parts, me.workspace_id, ticket_id, after)
-    return pages.fragment("parts.html", parts=found, portal=False)
+    return pages.fragment(me.request, "parts.html", parts=found, portal=False)
 
 
 def _update(me: Me, ticket_id: int, payload: dict[str, Any]) -> Any:
@@ -110,7 +110,7 @@ async def _reply(me: Me) -> Response:
         body=pages.text(form, "body"),
         attachment_files=await ticket_page.attachments(form, "attachments") or None,
     )
-    base_url = me.request.app.state.public_url or str(me.request.base_url).rstrip("/")
+    base_url = pages.base_url(me.request)
     await me.db.write(
         replies.reply,
         me.workspace_id,

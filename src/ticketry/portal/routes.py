@@ -148,7 +148,7 @@ async def ticket_parts(visitor: Visitor) -> Response:
         _ticket_id(visitor.request),
         after,
     )
-    return pages.fragment("parts.html", parts=found, portal=True)
+    return pages.fragment(visitor.request, "parts.html", parts=found, portal=True)
 
 
 async def _reply(visitor: Visitor) -> Response:
@@ -163,7 +163,7 @@ async def _reply(visitor: Visitor) -> Response:
         body=pages.text(form, "body"),
         attachment_files=await ticket_page.attachments(form, "attachments") or None,
     )
-    base_url = visitor.request.app.state.public_url or str(visitor.request.base_url).rstrip("/")
+    base_url = pages.base_url(visitor.request)
 
     def run(conn: Conn) -> None:
         service.visible(conn, visitor.workspace_id, visitor.contact_id, ticket_id)

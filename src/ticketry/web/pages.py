@@ -88,7 +88,10 @@ def set_cookie(
 def html(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
     flash = request.cookies.get(FLASH_COOKIE)
     body = env.get_template(template).render(
-        request=request, flash=unquote(flash)[:MAX_FLASH] if flash else None, **context
+        request=request,
+        base_url=base_url(request),
+        flash=unquote(flash)[:MAX_FLASH] if flash else None,
+        **context,
     )
     response = HTMLResponse(body, status_code=status, headers=HEADERS)
     if flash:
@@ -96,8 +99,14 @@ def html(request: Request, template: str, status: int = 200, **context: Any) -> 
     return response
 
 
-def fragment(template: str, **context: Any) -> HTMLResponse:
-    return HTMLResponse(env.get_template(template).render(**context), headers=HEADERS)
+def fragment(request: Request, template: str, **context: Any) -> HTMLResponse:
+    body = env.get_template(template).render(base_url=base_url(request), **context)
+    return HTMLResponse(body, headers=HEADERS)
+
+
+def base_url(request: Request) -> str:
+    """This server's base URL as links it hands out start (attachment URLs)."""
+    return str(request.app.state.public_url or str(request.base_url).rstrip("/"))
 
 
 def redirect(
