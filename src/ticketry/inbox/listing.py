@@ -4,7 +4,8 @@ capped counts per view so a million tickets cost no more than a thousand."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, and_, func, select
@@ -112,7 +113,6 @@ class Listing:
     rows: list[Row]
     total: int  # at most COUNT_LIMIT + 1
     next_cursor: str | None
-    counts: dict[str, int] = field(default_factory=dict)
 
 
 VIEWS: dict[str, Filters] = {
@@ -177,8 +177,32 @@ def listing(conn: Conn, workspace_id: int, admin_id: int, f: Filters, after: str
         }
         people = _contacts(conn, workspace_id, ids)
         rows = [{**found[i], "contact": people.get(i)} for i in ids if i in found]
-    counts = {name: _count(conn, workspace_id, view, admin_id) for name, view in VIEWS.items()}
-    return Listing(rows, page.total_count, page.next_cursor, counts)
+    return Listing(rows, page.total_count, page.next_cursor)
+
+
+def view_counts(conn: Conn, workspace_id: int, admin_id: int) -> dict[str, int]:
+    """The sidebar's count of each view (each at most COUNT_LIMIT + 1)."""
+    return {name: _count(conn, workspace_id, view, admin_id) for name, view in VIEWS.items()}
+
+
+class CountCache:
+    """Sidebar counts per (workspace, admin), kept `ttl` seconds by each server process: a
+    teammate paging and filtering does not recount the same four views on every page."""
+
+    MAX_ENTRIES = 10_000
+
+    def __init__(self, ttl: float = 10.0) -> None:
+        self.ttl = ttl
+        self._entries: dict[tuple[int, int], tuple[float, dict[str, int]]] = {}
+
+    def get(self, workspace_id: int, admin_id: int) -> dict[str, int] | None:
+        found = self._entries.get((workspace_id, admin_id))
+        return found[1] if found is not None and found[0] > time.monotonic() else None
+
+    def put(self, workspace_id: int, admin_id: int, counts: dict[str, int]) -> None:
+        if len(self._entries) >= self.MAX_ENTRIES:
+            self._entries.clear()
+        self._entries[(workspace_id, admin_id)] = (time.monotonic() + self.ttl, counts)
 
 
 def _contacts(conn: Conn, workspace_id: int, ticket_ids: list[int]) -> dict[int, Row]:

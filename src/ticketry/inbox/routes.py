@@ -56,6 +56,13 @@ async def inbox(me: Me) -> Response:
     filters = listing.Filters.of(me.request.query_params)
     after = me.request.query_params.get("after") or None
     found = await me.db.read(listing.listing, me.workspace_id, me.admin_id, filters, after)
+    state = me.request.app.state
+    if not hasattr(state, "inbox_counts"):
+        state.inbox_counts = listing.CountCache()
+    counts = state.inbox_counts.get(me.workspace_id, me.admin_id)
+    if counts is None:
+        counts = await me.db.read(listing.view_counts, me.workspace_id, me.admin_id)
+        state.inbox_counts.put(me.workspace_id, me.admin_id, counts)
     choices = await me.db.read(_choices, me.workspace_id)
     next_url = None
     if found.next_cursor:
@@ -64,6 +71,7 @@ async def inbox(me: Me) -> Response:
         "inbox.html",
         filters=filters,
         listing=found,
+        counts=counts,
         views={name: "/?" + urlencode(f.query()) for name, f in listing.VIEWS.items()},
         count_limit=listing.COUNT_LIMIT,
         next_url=next_url,

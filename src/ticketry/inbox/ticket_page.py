@@ -25,7 +25,7 @@ from ticketry.tables import companies, contacts, ticket_tags, ticket_types
 from ticketry.tags.queries import list_tags
 from ticketry.teams.queries import list_teams
 from ticketry.ticket_states import queries as states
-from ticketry.ticket_types.queries import list_options, load_type
+from ticketry.ticket_types.queries import allows_multiple, list_options, load_type
 from ticketry.tickets import queries, render
 from ticketry.tickets.changes import ticket_not_found
 from ticketry.tickets.schemas import AttachmentFile
@@ -123,6 +123,7 @@ def _form_attribute(a: Row, value: Any = None) -> dict[str, Any]:
         "value": value,
         "options": [o for o in list_options(a) if not o.get("archived")],
         "multiline": bool(orjson.loads(a["input_options"] or "{}").get("multiline")),
+        "multiple": allows_multiple(a),
     }
 
 
