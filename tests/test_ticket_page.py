@@ -130,3 +130,35 @@ def test_unknown_tickets_and_bad_filters_are_pages_not_errors(
     bad = client.get("/", params={"after": "not-a-cursor"})
     assert bad.status_code == 400 and "cursor" in bad.text
     assert client.get("/", params={"assignee": "someone"}).status_code == 400
+
+
+def test_inbox_filters(server: Server, workspace: Workspace, api: Api) -> None:
+    """Each filter of the list, on both databases: tag, type, assignee, state, status, text."""
+    set_password(server, workspace)
+    bug, task = make_type(api, name="Bug"), make_type(api, name="Task")
+    ann = make_contact(api, "ann@example.com")
+    first = make_ticket(api, bug["id"], ann["id"], ticket_attributes={"_default_title_": "Alpha"})
+    second = make_ticket(api, task["id"], ann["id"], ticket_attributes={"_default_title_": "Beta"})
+    tag = api.post("/tags", json={"name": "vip"}).json()
+    api.post(f"/tickets/{first['id']}/tags", json={"id": tag["id"], "admin_id": workspace.admin_id})
+    api.put(f"/tickets/{second['id']}", json={"assignee_id": str(workspace.admin_id)})
+    api.put(f"/tickets/{first['id']}", json={"state": "in_progress"})
+    client = browser_client(server, workspace)
+
+    def titles(**params: str) -> set[str]:
+        page = client.get("/", params=params)
+        assert page.status_code == 200, page.text
+        return set(re.findall(r'href="/inbox/tickets/\d+">([^<]+)</a>', page.text))
+
+    assert titles() == {"Alpha", "Beta"}
+    assert titles(tag=str(tag["id"])) == {"Alpha"}
+    assert titles(type=str(task["id"])) == {"Beta"}
+    assert titles(assignee="me") == {"Beta"}
+    assert titles(assignee=f"admin:{workspace.admin_id}") == {"Beta"}
+    assert titles(assignee="unassigned") == {"Alpha"}
+    assert titles(state="in_progress") == {"Alpha"}
+    assert titles(q="bet") == {"Beta"}
+    assert titles(status="closed") == set()
+    api.put(f"/tickets/{second['id']}", json={"open": False})
+    assert titles(status="closed") == {"Beta"}
+    assert titles(status="all") == {"Alpha", "Beta"}

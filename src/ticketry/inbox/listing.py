@@ -12,6 +12,7 @@ from sqlalchemy import Select, and_, func, select
 
 from ticketry.db.database import Conn, Row
 from ticketry.errors import ParameterInvalid
+from ticketry.kit import ids
 from ticketry.search import compile as search_compile
 from ticketry.search import paging
 from ticketry.search.fields import Field, Fields, FieldType
@@ -55,12 +56,20 @@ class Filters:
         return {k: v for k in FILTERS if (v := getattr(self, k)) and (k, v) != ("status", "open")}
 
 
+def _tag_id(value: str) -> int:
+    found = ids.parse_id(value)
+    if found is None:
+        raise ValueError(f"'{value}' is not a tag id")
+    return found
+
+
 def _fields(conn: Conn, workspace_id: int) -> Fields:
     """The ticket search fields, plus `tag_ids` (the inbox's own; Intercom's ticket search
     has none)."""
     base = search.fields(search.custom_attributes(conn, workspace_id))
     tag_ids = Field(
         FieldType.ID,
+        convert=_tag_id,
         build=search_compile.link_builder(
             tickets.c.id, select(ticket_tags.c.ticket_id), ticket_tags.c.tag_id
         ),
@@ -161,9 +170,9 @@ def listing(conn: Conn, workspace_id: int, admin_id: int, f: Filters, after: str
         cursor_field="after",
         count_limit=COUNT_LIMIT,
     )
-    ids = [r["id"] for r in page.rows]
+    page_ids = [r["id"] for r in page.rows]
     rows: list[Row] = []
-    if ids:
+    if page_ids:
         found = {
             r["id"]: r
             for r in conn.all(
@@ -172,11 +181,11 @@ def listing(conn: Conn, workspace_id: int, admin_id: int, f: Filters, after: str
                 .join(ticket_types, ticket_types.c.id == tickets.c.ticket_type_id)
                 .outerjoin(admins, admins.c.id == tickets.c.admin_assignee_id)
                 .outerjoin(teams, teams.c.id == tickets.c.team_assignee_id)
-                .where(and_(tickets.c.workspace_id == workspace_id, tickets.c.id.in_(ids)))
+                .where(and_(tickets.c.workspace_id == workspace_id, tickets.c.id.in_(page_ids)))
             )
         }
-        people = _contacts(conn, workspace_id, ids)
-        rows = [{**found[i], "contact": people.get(i)} for i in ids if i in found]
+        people = _contacts(conn, workspace_id, page_ids)
+        rows = [{**found[i], "contact": people.get(i)} for i in page_ids if i in found]
     return Listing(rows, page.total_count, page.next_cursor)
 
 
