@@ -102,6 +102,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.settings = settings
         app.state.tokens = TokenCache(settings.auth_cache_seconds)
         app.state.public_url = settings.public_url.rstrip("/") if settings.public_url else None
+        app.state.session_seconds = settings.session_seconds
         # With the test kit, a job runs on its workspace's frozen clock, if it has one.
         clock_of = app.state.kit.clocks.get if settings.test_kit else None
         app.state.jobs = Worker(app.state.db, clock_of) if clock_of else Worker(app.state.db)

@@ -1,4 +1,4 @@
-"""Every API route, gathered from the domain packages."""
+"""Every route: the API's, gathered from the domain packages, then the browser pages'."""
 
 from ticketry.admins.routes import routes as admin_routes
 from ticketry.companies.routes import routes as company_routes
@@ -11,6 +11,7 @@ from ticketry.teams.routes import routes as team_routes
 from ticketry.ticket_states.routes import routes as ticket_state_routes
 from ticketry.ticket_types.routes import routes as ticket_type_routes
 from ticketry.tickets.routes import routes as ticket_routes
+from ticketry.web.routes import routes as web_routes
 from ticketry.webhooks.routes import routes as webhook_routes
 
 routes = [
@@ -26,4 +27,5 @@ routes = [
     *link_routes,
     *job_routes,
     *webhook_routes,
+    *web_routes,
 ]

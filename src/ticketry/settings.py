@@ -58,6 +58,8 @@ class Settings:
     bootstrap_token: str | None = None
     # Requests kept per workspace in the test kit's request log.
     request_log_size: int = 1000
+    # How long a browser session (inbox or portal) lasts after signing in.
+    session_seconds: float = 43200.0
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -90,6 +92,7 @@ _LIMITS: dict[str, tuple[str, float, float]] = {
     "webhook_retention_days": ("TICKETRY_WEBHOOK_RETENTION_DAYS", 0.01, 3650),
     "webhook_lease_seconds": ("TICKETRY_WEBHOOK_LEASE_SECONDS", 6, 86400),
     "request_log_size": ("TICKETRY_REQUEST_LOG_SIZE", 1, 1_000_000),
+    "session_seconds": ("TICKETRY_SESSION_SECONDS", 1, 30 * 86400),
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import secrets
 import sys
 from collections.abc import Callable
 from typing import Any
@@ -48,7 +49,20 @@ def serve(args: argparse.Namespace) -> None:
     if chosen is not None:
         auth.check_chosen_token(chosen)  # before anything is written
     migrate.upgrade(settings.database_url)
-    boot = in_transaction(args, lambda c: ws.bootstrap(c, token=chosen) if ws.is_empty(c) else None)
+    from ticketry.inbox import accounts
+    from ticketry.web import passwords
+
+    password = secrets.token_urlsafe(12)
+    password_hash = passwords.hash_password(password)
+
+    def first_run(c: Conn) -> ws.Bootstrap | None:
+        if not ws.is_empty(c):
+            return None
+        boot = ws.bootstrap(c, token=chosen)
+        accounts.set_password(c, boot.workspace["id"], boot.admin["id"], password_hash)
+        return boot
+
+    boot = in_transaction(args, first_run)
     url = f"http://{args.host}:{args.port}"
     print(f"Ticketry is serving the Intercom Tickets API at {url}", flush=True)
     print(f"Database: {_redact(settings.database_url)}", flush=True)
@@ -63,10 +77,28 @@ def serve(args: argparse.Namespace) -> None:
             print(f'Try: curl -H "Authorization: Bearer {boot.token.token}" {url}/me', flush=True)
         else:
             print("Access token: the bootstrap token you gave (not echoed)", flush=True)
-    elif chosen is not None:
-        print("The database already has a workspace: the bootstrap token was not used", flush=True)
+        print(
+            f"Inbox: open {url}/ and sign in as {boot.admin['email']} with password "
+            f"{password} (shown once; change it with "
+            f"`ticketry admin set-password --admin {boot.admin['id']}`).",
+            flush=True,
+        )
     else:
-        print("Create an access token with: ticketry token create --admin <admin id>", flush=True)
+        if chosen is not None:
+            print(
+                "The database already has a workspace: the bootstrap token was not used",
+                flush=True,
+            )
+        else:
+            print(
+                "Create an access token with: ticketry token create --admin <admin id>",
+                flush=True,
+            )
+        print(
+            f"Inbox: open {url}/ and sign in with an admin's email and password "
+            "(set one with `ticketry admin set-password --admin <admin id>`).",
+            flush=True,
+        )
     if settings.test_kit:
         print(f"Test kit on: the control API is at {url}/ticketry/", flush=True)
     os.environ["TICKETRY_DATABASE_URL"] = settings.database_url
@@ -152,12 +184,26 @@ def workspace_set_version(args: argparse.Namespace) -> None:
 
 
 def admin_create(args: argparse.Namespace) -> None:
+    from ticketry.cli import web
+    from ticketry.inbox import accounts
+    from ticketry.web import passwords
+
+    password, generated = None, False
+    if args.password or args.generate_password:
+        args.generate = args.generate_password
+        password, generated = web.read_password(args)
+        password_hash = passwords.hash_password(password)  # refuses a weak one before creating
+
     def run(c: Conn) -> Any:
-        return ws.create_admin(
+        row = ws.create_admin(
             c, ws.find_workspace(c, args.workspace)["id"], args.name, args.email, args.job_title
         )
+        if password is not None:
+            accounts.set_password(c, row["workspace_id"], row["id"], password_hash)
+        return row
 
     row = in_transaction(args, run)
+    shown = {"password": password} if generated else {}
     emit(
         args,
         {
@@ -165,8 +211,10 @@ def admin_create(args: argparse.Namespace) -> None:
             "workspace_id": str(row["workspace_id"]),
             "name": row["name"],
             "email": row["email"],
+            **shown,
         },
-        f"admin {row['id']} ({row['email']}) created",
+        f"admin {row['id']} ({row['email']}) created"
+        + (f"\ninbox password (shown once): {password}" if generated else ""),
     )
 
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 import psycopg
 from sqlalchemy.exc import SQLAlchemyError
 
-from ticketry.cli import commands
+from ticketry.cli import commands, web
 from ticketry.errors import ApiError
 
 
@@ -84,7 +84,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--name", required=True)
     p.add_argument("--email", required=True)
     p.add_argument("--job-title")
+    p.add_argument(
+        "--password",
+        action="store_true",
+        help="also set an inbox password (prompted, or the first line of stdin)",
+    )
+    p.add_argument(
+        "--generate-password", action="store_true", help="also set a random inbox password"
+    )
     p.set_defaults(func=commands.admin_create)
+    web.register(adm, ws, with_workspace)
 
     team = sub.add_parser("team", help="teams").add_subparsers(dest="team", required=True)
     p = with_workspace(team.add_parser("create", help="create a team of admins"))

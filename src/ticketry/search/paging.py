@@ -121,15 +121,27 @@ def fetch_page(
     per_page: int,
     starting_after: str | None,
     cursor_field: str = "pagination.starting_after",
+    count_limit: int | None = None,
 ) -> Page:
-    """One page of `stmt` (already filtered by workspace and query) in `order`."""
+    """One page of `stmt` (already filtered by workspace and query) in `order`. With
+    `count_limit`, counting stops there (`total_count` is then at most `count_limit + 1`):
+    the inbox shows "more than 10,000" rather than paying for an exact count."""
     page, keys = 1, None
     if starting_after:
         page, keys = _position(starting_after, order, cursor_field)
-    total = conn.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    counted = stmt.order_by(None)
+    if count_limit is not None:
+        counted = counted.limit(count_limit + 1)
+    total = conn.scalar(select(func.count()).select_from(counted.subquery()))
     paged = stmt if keys is None else stmt.where(_after(order, keys))
     terms = [k.column for k in order]
-    if conn.dialect == "sqlite" and total is not None and total <= SORT_MATCHES_BELOW:
+    capped = count_limit is not None and total is not None and total > count_limit
+    if (
+        conn.dialect == "sqlite"
+        and total is not None
+        and total <= SORT_MATCHES_BELOW
+        and not capped
+    ):
         # SQLite's planner prefers walking the index of the page order and testing every
         # row, which reads the whole table when few rows match (no statistics on ranges).
         # Knowing the count, order by `+column` (SQLite's documented way to keep a term

@@ -29,6 +29,7 @@ from ticketry.tables.tickets import (
     tickets,
     uploads,
 )
+from ticketry.tables.web import web_sessions
 from ticketry.tables.webhooks import webhook_deliveries, webhook_subscriptions
 from ticketry.tables.workspaces import access_tokens, admins, team_members, teams, workspaces
 
@@ -59,6 +60,7 @@ __all__ = [
     "ticket_values",
     "tickets",
     "uploads",
+    "web_sessions",
     "webhook_deliveries",
     "webhook_subscriptions",
     "workspaces",

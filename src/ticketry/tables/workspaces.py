@@ -1,6 +1,6 @@
 """Workspaces (Intercom's "app"), their admins and teams, and API access tokens."""
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text, UniqueConstraint
 
 from ticketry.tables.base import Id, Timestamp, flag, id_column, metadata, workspace_column
 
@@ -18,6 +18,9 @@ workspaces = Table(
     Column("ticket_seq", Id, nullable=False, server_default="0"),
     # The last `events.seq` of the workspace (see tables/events.py).
     Column("event_seq", Id, nullable=False, server_default="0"),
+    # Identity verification: a host app signs its users' `user_id` or email with it
+    # (HMAC-SHA256) to send them into the portal; also keys the web session cookies.
+    Column("identity_secret", String(64)),
     Column("created_at", Timestamp, nullable=False),
     sqlite_autoincrement=True,  # ids are never reused, as Intercom's
 )
@@ -35,6 +38,10 @@ admins = Table(
     flag("away_mode_reassign"),
     flag("has_inbox_seat", True),
     Column("created_at", Timestamp, nullable=False),
+    # Browser sign-in: a scrypt hash (None: this admin cannot sign in), and the lockout.
+    Column("password_hash", Text),
+    Column("failed_sign_ins", Integer, nullable=False, server_default="0"),
+    Column("locked_until", Timestamp),
     UniqueConstraint("workspace_id", "email"),
     sqlite_autoincrement=True,  # ids are never reused, as Intercom's
 )

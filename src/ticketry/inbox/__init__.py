@@ -1,0 +1,1 @@
+"""The teammates' browser inbox: sign-in, the ticket list, ticket pages, settings."""

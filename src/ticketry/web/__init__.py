@@ -1,0 +1,1 @@
+"""What the browser inbox and the customer portal share: sessions, CSRF, pages."""

@@ -1,0 +1,194 @@
+"""End to end in a real Chromium (Debian's package, driven by Playwright): a teammate
+works a ticket in the inbox, the customer follows it in the portal, and each sees the
+other's reply. Every step is then checked through the API: the browser's changes are the
+API's parts, with the same authors and types.
+
+Chromium is looked for at TICKETRY_TEST_CHROMIUM or /usr/bin/chromium. Where it is missing
+the tests skip and say so; under CI (`CI=true`) they fail instead. The sqlite run writes
+the screenshots in docs/screenshots/ that the README shows.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import IN_CI, Api, Server, Workspace
+from tests.ticket_fixtures import add_attribute, make_contact, make_ticket, make_type, part_types
+from tests.web_fixtures import PASSWORD, portal_link, set_password
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+
+
+def _chromium() -> str:
+    path = os.environ.get("TICKETRY_TEST_CHROMIUM") or shutil.which("chromium") or ""
+    if not path or not Path(path).exists():
+        message = (
+            "browser tests SKIPPED: no Chromium (apt-get install chromium, or set "
+            "TICKETRY_TEST_CHROMIUM)"
+        )
+        if IN_CI:
+            pytest.fail(f"{message}; CI requires it", pytrace=False)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    executable = _chromium()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        if IN_CI:
+            pytest.fail("playwright is not installed; CI requires it", pytrace=False)
+        pytest.skip("browser tests SKIPPED: pip install playwright")
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+def _shot(page: Any, server: Server, name: str) -> None:
+    if server.backend == "sqlite":
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+
+
+def test_teammate_and_customer_work_a_ticket(
+    browser: Any, server: Server, workspace: Workspace, api: Api
+) -> None:
+    from playwright.sync_api import expect
+
+    set_password(server, workspace)
+    bug = make_type(api, name="Bug")
+    priority = add_attribute(api, bug["id"], "Priority", "list", list_items="Low,High")
+    add_attribute(api, bug["id"], "Browser", "string", visible_to_contacts=True)
+    ann = make_contact(api, "ann@example.com", external_id="ann-1", name="Ann Lee")
+    bob = make_contact(api, "bob@example.com", name="Bob Stone")
+    ticket = make_ticket(
+        api,
+        bug["id"],
+        ann["id"],
+        ticket_attributes={"_default_title_": "Checkout fails on Safari", "Browser": "Safari"},
+    )
+    make_ticket(api, bug["id"], bob["id"], ticket_attributes={"_default_title_": "Export is slow"})
+    in_progress = next(
+        s
+        for s in api.get("/ticket_states", version="2.16").json()["data"]
+        if s["category"] == "in_progress"
+    )
+
+    # --- the teammate signs in (the inbox sends a signed-out visitor to the sign-in page)
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{server.url}/")
+    expect(page).to_have_url(re.compile(r"/signin"))
+    page.get_by_label("Email").fill(workspace.admin_email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Tickets")).to_be_visible()
+    expect(page.get_by_role("link", name="Export is slow")).to_be_visible()
+
+    # --- filters the inbox by title
+    page.get_by_label("Title contains").fill("checkout")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.get_by_role("link", name="Checkout fails on Safari")).to_be_visible()
+    expect(page.get_by_role("link", name="Export is slow")).to_have_count(0)
+    _shot(page, server, "inbox")
+
+    # --- opens the ticket, replies, adds a note
+    page.get_by_role("link", name="Checkout fails on Safari").click()
+    expect(page.get_by_role("heading", name="Checkout fails on Safari")).to_be_visible()
+    page.get_by_label("Message").fill("Thanks Ann, we are looking into it.")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("#flash")).to_have_text("Reply sent.")
+    page.get_by_label("Internal note").check()
+    page.get_by_label("Message").fill("Reproduced on Safari 17.")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator("#flash")).to_have_text("Note added.")
+
+    # --- changes state and assignee, and shares it with the customer
+    page.get_by_label("State").select_option(in_progress["id"])
+    page.get_by_label("Assignee").select_option(str(workspace.admin_id))
+    page.get_by_label("Visible to the customer").select_option("true")
+    page.get_by_role("button", name="Update").click()
+    expect(page.locator("#flash")).to_have_text("Ticket updated.")
+
+    # --- edits the list attribute, and tags it
+    page.get_by_label("Priority").select_option(label="High")
+    page.get_by_role("button", name="Save attributes").click()
+    expect(page.locator("#flash")).to_have_text("Attributes saved.")
+    page.get_by_label("Add a tag").fill("vip")
+    page.get_by_role("button", name="Tag", exact=True).click()
+    expect(page.locator("#flash")).to_have_text("Tagged vip.")
+    expect(page.locator(".tags .tag")).to_have_text(["vip"])
+    _shot(page, server, "ticket")
+
+    # The API sees each change as the parts an API client would have made.
+    seen = api.get(f"/tickets/{ticket['id']}", version="2.16").json()
+    kinds = part_types(seen)
+    for kind in (
+        "comment",
+        "note",
+        "ticket_state_updated_by_admin",
+        "assignment",
+        "ticket_attribute_updated_by_admin",
+    ):
+        assert kind in kinds, kinds
+    assert seen["ticket_state"]["id"] == in_progress["id"]
+    assert seen["admin_assignee_id"] == workspace.admin_id
+    assert seen["ticket_attributes"]["Priority"] == "High"
+    assert seen["is_shared"] is True
+    high = next(o for o in priority["input_options"]["list_options"] if o["label"] == "High")
+    assert high["id"]
+
+    # --- the customer opens the portal link and sees the ticket with its external label
+    customer = browser.new_context(viewport={"width": 390, "height": 844})  # a phone
+    portal = customer.new_page()
+    portal.goto(portal_link(server, workspace, user_id="ann-1"))
+    expect(portal.get_by_role("heading", name="My requests")).to_be_visible()
+    portal.get_by_role("link", name="Checkout fails on Safari").click()
+    expect(portal.locator("#external-state")).to_have_text(in_progress["external_label"])
+    expect(portal.get_by_text("Thanks Ann, we are looking into it.")).to_be_visible()
+    expect(portal.get_by_text("Reproduced on Safari 17.")).to_have_count(0)  # notes stay inside
+    expect(portal.get_by_text("Safari", exact=True)).to_be_visible()  # visible attribute
+
+    # --- replies; the teammate's open page shows it without a reload
+    portal.get_by_label("Message").fill("Still failing for me.")
+    portal.get_by_role("button", name="Send").click()
+    expect(portal.locator("#flash")).to_have_text("Reply sent.")
+    _shot(portal, server, "portal")
+    expect(page.get_by_text("Still failing for me.")).to_be_visible(timeout=15_000)
+
+    # --- opens a new ticket from a Customer type
+    portal.get_by_role("link", name="New request").click()
+    portal.get_by_label("Title").fill("Invoice is missing")
+    portal.get_by_label("Browser").fill("Firefox")
+    portal.get_by_role("button", name="Send request").click()
+    expect(portal.locator("#flash")).to_have_text("Your request was sent.")
+    expect(portal.get_by_role("heading", name="Invoice is missing")).to_be_visible()
+
+    replied = api.get(f"/tickets/{ticket['id']}", version="2.16").json()
+    last = replied["ticket_parts"]["ticket_parts"][-1]
+    assert last["part_type"] == "comment"
+    assert last["author"]["type"] == "user" and last["author"]["id"] == ann["id"]
+    found = api.post(
+        "/tickets/search",
+        json={"query": {"field": "contact_ids", "operator": "=", "value": ann["id"]}},
+    ).json()
+    titles = {t["ticket_attributes"]["_default_title_"] for t in found["tickets"]}
+    assert titles == {"Checkout fails on Safari", "Invoice is missing"}
+
+    # --- the teammate finds the new ticket in the inbox
+    page.goto(f"{server.url}/?status=open")
+    expect(page.get_by_role("link", name="Invoice is missing")).to_be_visible()
+    context.close()
+    customer.close()
