@@ -17,8 +17,9 @@ from ticketry.db.database import Conn
 from ticketry.db.sql import Q
 from ticketry.tables import metadata
 
-# What a reset keeps: the workspace and who can use it.
-KEPT = frozenset({"workspaces", "admins", "teams", "team_members", "access_tokens"})
+# What a reset keeps: the workspace and who can use it (tokens, and browser sessions: a
+# teammate stays signed in; a portal session whose contact is gone no longer signs anyone in).
+KEPT = frozenset({"workspaces", "admins", "teams", "team_members", "access_tokens", "web_sessions"})
 
 # Table name -> its rows: tuples in column order (SQLite) or a binary COPY stream (PostgreSQL).
 Tables = dict[str, list[tuple[Any, ...]] | bytes]
