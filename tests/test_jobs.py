@@ -106,7 +106,11 @@ def test_enqueue_then_poll_to_success(
             )
         ]
     )
-    assert topics == [("ticket.created", "admin", admin), ("ticket.admin.assigned", "admin", admin)]
+    assert topics == [
+        ("ticket.created", "admin", admin),
+        ("ticket.contact.attached", "admin", admin),
+        ("ticket.admin.assigned", "admin", admin),
+    ]
     row = job_row(server, job["id"])
     assert (row["status"], row["attempts"], row["error"]) == ("success", 1, None)
 
