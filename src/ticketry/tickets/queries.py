@@ -11,8 +11,15 @@ from ticketry.db.database import Conn, Row
 from ticketry.db.sql import Q
 from ticketry.links import queries as links
 from ticketry.links.queries import Linked
-from ticketry.tables import contacts, ticket_contacts, ticket_states, tickets, workspaces
-from ticketry.ticket_types.queries import TypeData, load_types
+from ticketry.tables import (
+    contacts,
+    ticket_contacts,
+    ticket_states,
+    ticket_types,
+    tickets,
+    workspaces,
+)
+from ticketry.ticket_types.queries import TypeData, load_type, load_types
 from ticketry.tickets import parts
 
 _GET = Q(
@@ -32,8 +39,13 @@ _CONTACTS = Q(
 _STATE_PREFIX = "state__"
 # A ticket read: the ticket row and its state's columns (prefixed) in one query.
 _GET_WITH_STATE = Q(
-    select(tickets, *(c.label(_STATE_PREFIX + c.key) for c in ticket_states.c))
+    select(
+        tickets,
+        *(c.label(_STATE_PREFIX + c.key) for c in ticket_states.c),
+        ticket_types.c.revision.label("type_revision"),
+    )
     .join(ticket_states, ticket_states.c.id == tickets.c.ticket_state_id)
+    .join(ticket_types, ticket_types.c.id == tickets.c.ticket_type_id)
     .where(tickets.c.workspace_id == bindparam("ws"), tickets.c.id == bindparam("id"))
 )
 _STATE_COLUMNS = tuple(c.key for c in ticket_states.c)
@@ -62,12 +74,13 @@ def contact_rows(conn: Conn, workspace_id: int, ticket_id: int) -> list[Row]:
 
 
 def view(conn: Conn, workspace_id: int, ticket_id: int) -> TicketView | None:
-    """One ticket as its response embeds it, in five queries whatever its history."""
+    """One ticket as its response embeds it, in four queries whatever its history."""
     row = conn.one(_GET_WITH_STATE, {"ws": workspace_id, "id": ticket_id})
     if row is None:
         return None
     state = {k: row[_STATE_PREFIX + k] for k in _STATE_COLUMNS}
-    type_data = load_types(conn, workspace_id, [row["ticket_type_id"]])[row["ticket_type_id"]]
+    type_data = load_type(conn, workspace_id, row["ticket_type_id"], row["type_revision"])
+    assert type_data is not None  # joined above
     part_rows, total, authors = parts.newest_with_authors(conn, workspace_id, ticket_id)
     return TicketView(
         row,
