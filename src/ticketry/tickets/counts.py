@@ -1,11 +1,11 @@
 """Ticket counts by field value (`ticket_counts`) and the `total_count` rule of ticket search.
 
-`total_count` is exact up to EXACT_BELOW matches. A query that only tests the ticket row
-(`_on_rows`) counts its matches but stops at EXACT_BELOW + 1, so its cost no longer grows
-with the match set; above that, its count is exact for one `=` or `IN` on a counted field
-(`state`, `open`, `category`, `ticket_type_id`, `admin_assignee_id`, `team_assignee_id`),
-read from counters kept in the transaction of every ticket change, and an estimate for
-anything else (`estimate`). A query on linked rows (contacts, teammates, attribute values;
+`total_count` is exact up to EXACT_BELOW matches. One `=` or `IN` on a counted field
+(`state`, `open`, `category`, `ticket_type_id`, `admin_assignee_id`, `team_assignee_id`)
+is read, exact at any size, from counters kept in the transaction of every ticket change.
+Another query that only tests the ticket row (`_on_rows`) counts its matches but stops at
+EXACT_BELOW + 1, so its cost no longer grows with the match set; above that its count is
+an estimate (`estimate`). A query on linked rows (contacts, teammates, attribute values;
 on SQLite also text and OR groups) is counted exactly: its subqueries read every match
 whatever the count stops at. The page itself is always exact.
 
@@ -237,13 +237,13 @@ def _count(conn: Conn, stmt: Select[Any]) -> int:
 
 def total(conn: Conn, workspace_id: int, query: Node, stmt: Select[Any]) -> int:
     """`total_count` of a ticket search (the module's rule)."""
+    known = counted(conn, workspace_id, query)
+    if known is not None:  # exact whatever its size: one row read
+        return known
     if not _on_rows(query, conn.dialect):
         # Its subqueries read every match anyway: counting them all costs the same.
         return _count(conn, stmt)
     found = _count(conn, stmt.limit(EXACT_BELOW + 1))
     if found <= EXACT_BELOW:
         return found
-    known = counted(conn, workspace_id, query)
-    if known is not None:
-        return known
     return estimate(conn, workspace_id, stmt)
