@@ -36,6 +36,7 @@ from ticketry.tables import ticket_contacts, ticket_links, ticket_tags, tickets
 from ticketry.tickets import counts, parts
 from ticketry.tickets.parts import Author
 
+CATEGORIES = ("Customer", "Back-office", "Tracker")  # of ticket types, copied to tickets
 _LOCK = Q(
     select(tickets)
     .where(tickets.c.workspace_id == bindparam("ws"), tickets.c.id == bindparam("id"))
@@ -184,12 +185,24 @@ def creating(
 def set_type_category(conn: Conn, workspace_id: int, type_id: int, category: str) -> None:
     """Copy a ticket type's new category to its tickets (a search column, not a change to
     the tickets themselves: no parts, no events, `updated_at` untouched)."""
-    moved = counts.moved_category(conn, workspace_id, type_id, category)
-    conn.execute(
-        update(tickets)
-        .where(tickets.c.workspace_id == workspace_id, tickets.c.ticket_type_id == type_id)
-        .values(category=category)
-    )
+    moved: counts.Delta = {}
+    # One UPDATE per old category: each one's row count is exactly what moved, even with
+    # tickets of the type created meanwhile (a count read before the UPDATE could miss them).
+    for old in CATEGORIES:
+        if old == category:
+            continue
+        n = conn.execute(
+            update(tickets)
+            .where(
+                tickets.c.workspace_id == workspace_id,
+                tickets.c.ticket_type_id == type_id,
+                tickets.c.category == old,
+            )
+            .values(category=category)
+        )
+        if n:
+            moved[("category", old)] = -n
+            moved[("category", category)] = moved.get(("category", category), 0) + n
     counts.apply(conn, workspace_id, moved)
 
 

@@ -139,20 +139,6 @@ def rebuild(conn: Conn, workspace_id: int) -> None:
         )
 
 
-def moved_category(conn: Conn, workspace_id: int, type_id: int, category: str) -> Delta:
-    """The counter changes of giving every ticket of a type `category`."""
-    rows = conn.all(
-        select(tickets.c.category, func.count().label("n"))
-        .where(tickets.c.workspace_id == workspace_id, tickets.c.ticket_type_id == type_id)
-        .group_by(tickets.c.category)
-    )
-    out: Counter[tuple[str, str]] = Counter()
-    for row in rows:
-        out[("category", row["category"])] -= row["n"]
-        out[("category", category)] += row["n"]
-    return {k: n for k, n in out.items() if n}
-
-
 def counted(conn: Conn, workspace_id: int, node: Node) -> int | None:
     """How many tickets `node` matches, from the counters, if it is one `=` or `IN` on a
     counted field; else None."""
