@@ -38,7 +38,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import ColumnElement
 
 from ticketry.db.database import Conn
-from ticketry.db.sql import Q
+from ticketry.db.sql import Q, compile_sql
 from ticketry.search.parse import Filter, Group, Node
 from ticketry.tables import ticket_counts, tickets
 
@@ -158,14 +158,21 @@ def counted(conn: Conn, workspace_id: int, node: Node) -> int | None:
     return int(total)
 
 
+def _planned_rows(conn: Conn, stmt: Select[Any]) -> int:
+    text, params = compile_sql(stmt, conn.dialect)
+    plan = conn.scalar("EXPLAIN (FORMAT JSON) " + text, params)
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
 def estimate(conn: Conn, workspace_id: int, stmt: Select[Any]) -> int:
-    """An estimate of a big match set (of a query on ticket rows) that no counter answers:
-    the share of matches among about SAMPLE of the workspace's tickets, in WINDOWS runs of
-    consecutive ids spread evenly from its oldest ticket to its newest (so a filter that
-    favours old or new tickets is sampled fairly), times its number of tickets. Never less
-    than the EXACT_BELOW + 1 matches already counted nor more than the tickets there are;
-    exact in a workspace of at most SAMPLE tickets. (PostgreSQL's planner estimate costs
-    less, but its statistics cover all workspaces of the table: 14 % off in the tests.)"""
+    """An estimate of a big match set (of a query on ticket rows) that no counter answers.
+    SQLite: the share of matches among about SAMPLE of the workspace's tickets, in WINDOWS
+    runs of consecutive ids spread evenly from its oldest ticket to its newest (so a filter
+    that favours old or new tickets is sampled fairly), times its number of tickets.
+    PostgreSQL: its planner's share of matching rows (statistics over the whole table,
+    all workspaces), times the workspace's number of tickets. Never less than the
+    EXACT_BELOW + 1 matches already counted nor more than the tickets there are; exact in
+    a workspace of at most SAMPLE tickets."""
     everything = int(
         conn.scalar(
             select(ticket_counts.c.count).where(
@@ -182,19 +189,21 @@ def estimate(conn: Conn, workspace_id: int, stmt: Select[Any]) -> int:
     high = conn.scalar(ids.order_by(tickets.c.id.desc()).limit(1))
     if low is None or high is None or everything <= SAMPLE:  # small enough to count
         return _count(conn, stmt)
+    if conn.dialect == "postgresql":
+        # The planner's share of the workspace's rows that match, from ANALYZE's statistics
+        # (about 1 ms; sampling windows measured 70-300 ms here, more than counting).
+        share = _planned_rows(conn, stmt) / max(1, _planned_rows(conn, ids))
+        return min(max(round(share * everything), floor), max(everything, floor))
     span = high - low + 1
     width = max(1, span * SAMPLE // (everything * WINDOWS))
     step = span / WINDOWS
     starts = [low + int(i * step) for i in range(WINDOWS)]
     windows = or_(*(tickets.c.id.between(a, a + width - 1) for a in starts))
     sampled = _count(conn, ids.where(windows))
-    if conn.dialect == "sqlite":
-        # The sampled ids as a list to probe, so the planner reads the windows, not the
-        # filter's own index over the whole table.
-        window_ids = ids.where(windows).cte("sampled")
-        matches = _count(conn, stmt.where(tickets.c.id.in_(select(window_ids.c.id))))
-    else:
-        matches = _count(conn, stmt.where(windows))
+    # The sampled ids as a list to probe, so the planner reads the windows, not the
+    # filter's own index over the whole table.
+    window_ids = ids.where(windows).cte("sampled")
+    matches = _count(conn, stmt.where(tickets.c.id.in_(select(window_ids.c.id))))
     guess = round(matches * everything / sampled) if sampled else everything
     return min(max(guess, floor), max(everything, floor))
 
