@@ -15,10 +15,14 @@ import orjson
 
 RESULTS = Path(__file__).resolve().parent / "results"
 
-GET_SHARE = 0.25
-CREATE_SQLITE_RPS = 1000
+# The targets of "speed, round two": GET share of the ceiling and creates per second by
+# database, search p99 (1 connection) by kind, point searches' p50, server memory.
+GET_SHARE = {"sqlite": 0.30, "postgresql": 0.15}
+CREATE_RPS = {"sqlite": 1000, "postgresql": 800}
 EQ_P99_MS = 50
-ANDOR_P99_MS = 200
+ANDOR_P99_MS = 150
+POINT_P50_MS = 2
+POINT_SEARCHES = ("search id =", "search contact_ids =")
 MEMORY_MB = 250
 
 
@@ -65,18 +69,29 @@ def targets(passes: list[dict[str, Any]]) -> list[dict[str, Any]]:
         db, ceiling = p["db"], p["ceiling"]["c8"]["rps"]
         for r in p["results"]:
             c8, c1 = r.get("c8"), r.get("c1")
+            if r.get("failed") and r.get("target") in ("eq", "andor"):
+                # no figure to judge: an operation that failed under load misses its target
+                check(f"{r['name']} p99 (1 conn)", db, None, "completes", False)
+                continue
             if r["name"] == "GET /tickets/{id}" and c8:
-                share = c8["rps"] / ceiling if ceiling else 0
+                share, goal = (c8["rps"] / ceiling if ceiling else 0), GET_SHARE[db]
                 check(
-                    "GET >= 25% of ceiling", db, round(share * 100, 1), "≥25 %", share >= GET_SHARE
-                )
-            if r["name"] == "POST /tickets" and db == "sqlite" and c8:
-                check(
-                    "POST /tickets on SQLite",
+                    "GET share of ceiling",
                     db,
-                    round(c8["rps"]),
-                    "≥1,000/s",
-                    c8["rps"] >= CREATE_SQLITE_RPS,
+                    round(share * 100, 1),
+                    f"≥{goal * 100:.0f} %",
+                    share >= goal,
+                )
+            if r["name"] == "POST /tickets" and c8:
+                goal = CREATE_RPS[db]
+                check("POST /tickets", db, round(c8["rps"]), f"≥{goal:,}/s", c8["rps"] >= goal)
+            if r["name"] in POINT_SEARCHES and c1:
+                check(
+                    f"{r['name']} p50 (1 conn)",
+                    db,
+                    round(c1["p50_ms"], 2),
+                    f"<{POINT_P50_MS} ms",
+                    c1["p50_ms"] < POINT_P50_MS,
                 )
             if r.get("target") in ("eq", "andor") and c1:
                 limit = EQ_P99_MS if r["target"] == "eq" else ANDOR_P99_MS
@@ -156,6 +171,23 @@ def markdown(run: dict[str, Any]) -> str:
         ]
         lines += [_row(r, c) for r in p["results"]]
         lines.append("")
+        if p.get("scale"):
+            lines += [
+                f"Scale-out, `ticketry serve --workers N` (`GET /tickets/{{id}}`, "
+                f"{cfg['connections']} connections per process, one wrk thread):",
+                "",
+                "| processes | connections | req/s | per process | of ceiling | p50 ms | p99 ms "
+                "| errors |",
+                "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+            ]
+            for w in p["scale"]:
+                share = 100 * w["rps"] / c["c8"]["rps"] if c["c8"]["rps"] else 0
+                lines.append(
+                    f"| {w['workers']} | {w['connections']} | {w['rps']:,.0f} "
+                    f"| {w['rps'] / w['workers']:,.0f} | {share:.1f} % | {w['p50_ms']:.2f} "
+                    f"| {w['p99_ms']:.2f} | {w['errors']} |"
+                )
+            lines.append("")
     lines += [
         "## Targets",
         "",

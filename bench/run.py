@@ -203,6 +203,30 @@ def ceiling(driver: Driver, port: int, log: Path) -> dict[str, Any]:
     }
 
 
+def scale_out(
+    driver: Driver, cmd: list[str], op: Operation, workers: int, kind: str
+) -> dict[str, Any]:
+    """`op` against `ticketry serve --workers N` (several processes on one database), with
+    CONNECTIONS connections per process."""
+    port = free_port()
+    driver.base = f"http://127.0.0.1:{port}"
+    cmd = [*cmd[: cmd.index("--port") + 1], str(port), *cmd[cmd.index("--port") + 2 :]]
+    conns = CONNECTIONS * workers
+    log = databases.TMP / f"server-{kind}-workers-{workers}.log"
+    print(f"  {op.name}, {workers} processes, {conns} connections ...", end="", flush=True)
+    with process([*cmd, "--workers", str(workers)], log, driver.base + "/me", driver.headers):
+        res = driver.measure(f"{op.name} x{workers}", op.requests, conns)
+    print(f" {res.rps:,.0f} req/s p50 {res.p50_ms:.2f} p99 {res.p99_ms:.2f} ms", flush=True)
+    return {
+        "workers": workers,
+        "connections": conns,
+        "rps": round(res.rps, 1),
+        "p50_ms": round(res.p50_ms, 3),
+        "p99_ms": round(res.p99_ms, 3),
+        "errors": res.errors,
+    }
+
+
 def bench_pass(kind: str, args: argparse.Namespace, wrk_bin: str, lua: Path) -> dict[str, Any]:
     print(f"== {kind}: fresh database, {args.tickets:,} tickets", flush=True)
     with databases.fresh(kind) as url:
@@ -247,6 +271,11 @@ def bench_pass(kind: str, args: argparse.Namespace, wrk_bin: str, lua: Path) -> 
             for op in [*reads, *searches, *writes]:
                 results[op.name] = driver.operation(op, pid)
             memory = memory_mb(pid)
+        scale = []
+        if kind == "postgresql" and args.workers:
+            get = next((o for o in reads if o.name == "GET /tickets/{id}"), None)
+            if get is not None:
+                scale = [scale_out(driver, cmd, get, n, kind) for n in args.workers]
         return {
             "db": kind,
             "engine": databases.versions(url),
@@ -257,6 +286,7 @@ def bench_pass(kind: str, args: argparse.Namespace, wrk_bin: str, lua: Path) -> 
             "ceiling": ceil,
             "memory": memory,
             "results": [results[o.name] for o in [*core, *searches] if o.name in results],
+            "scale": scale,
         }
 
 
@@ -269,7 +299,18 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--duration", type=float, help="seconds per wrk run (default 10; --quick 3)")
     p.add_argument("--quick", action="store_true", help="20,000 tickets and 3 s runs")
     p.add_argument("--only", help="run only operations whose name contains this text")
+    p.add_argument(
+        "--workers",
+        help="PostgreSQL only: after the single-process run, GET /tickets/{id} against "
+        "`ticketry serve --workers N` for each N in this comma-separated list (e.g. 1,2,4)",
+    )
     args = p.parse_args(argv)
+    try:
+        args.workers = [int(n) for n in args.workers.split(",")] if args.workers else []
+    except ValueError:
+        p.error("--workers takes process counts separated by commas, e.g. 1,2,4")
+    if any(n < 1 for n in args.workers):
+        p.error("--workers counts must be at least 1")
     args.tickets = args.tickets or (QUICK_TICKETS if args.quick else 1_000_000)
     args.duration = args.duration or (QUICK_DURATION if args.quick else 10.0)
     return args

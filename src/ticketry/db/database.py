@@ -210,9 +210,20 @@ class Database:
                 raw.execute("ROLLBACK")
                 raise
             raw.execute("COMMIT")
-        else:
+        elif write:
             with self._pool.connection() as raw:  # commits on success, rolls back on error
-                yield Conn(raw, "postgresql", write, self.cache)
+                yield Conn(raw, "postgresql", True, self.cache)
+        else:
+            # Reads run without BEGIN and COMMIT, two round trips fewer per request. Under
+            # READ COMMITTED every statement takes its own snapshot inside a transaction
+            # too, so a read sees nothing different.
+            with self._pool.connection() as raw:
+                raw.autocommit = True
+                try:
+                    yield Conn(raw, "postgresql", False, self.cache)
+                finally:
+                    if not raw.closed:
+                        raw.autocommit = False
 
     # -- running units of work ----------------------------------------------------------
 

@@ -8,9 +8,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 
 from ticketry.db.database import Conn
+from ticketry.db.sql import Q
 from ticketry.tables import ticket_links, tickets
 
 MAX_SHOWN = 1000  # "up to 1000 can be returned"; total_count stays exact
@@ -25,20 +26,36 @@ class Linked:
 NONE = Linked()
 
 
+_LINKS = select(
+    ticket_links.c.ticket_id, ticket_links.c.object_id, ticket_links.c.object_type
+).order_by(ticket_links.c.created_at, ticket_links.c.object_id)
+# One object's links (every ticket read): compiled once.
+_OF_ONE = Q(
+    _LINKS.where(
+        ticket_links.c.workspace_id == bindparam("ws"),
+        or_(
+            ticket_links.c.ticket_id == bindparam("id"), ticket_links.c.object_id == bindparam("id")
+        ),
+    )
+)
+
+
 def linked(conn: Conn, workspace_id: int, object_ids: Iterable[int]) -> dict[int, Linked]:
     """Linked objects of each id, oldest link first, in one query (two when any link names
     a ticket whose category must be shown)."""
     wanted = set(object_ids)
     if not wanted:
         return {}
-    rows = conn.all(
-        select(ticket_links.c.ticket_id, ticket_links.c.object_id, ticket_links.c.object_type)
-        .where(
-            ticket_links.c.workspace_id == workspace_id,
-            or_(ticket_links.c.ticket_id.in_(wanted), ticket_links.c.object_id.in_(wanted)),
+    if len(wanted) == 1:
+        (one,) = wanted
+        rows = conn.all(_OF_ONE, {"ws": workspace_id, "id": one})
+    else:
+        rows = conn.all(
+            _LINKS.where(
+                ticket_links.c.workspace_id == workspace_id,
+                or_(ticket_links.c.ticket_id.in_(wanted), ticket_links.c.object_id.in_(wanted)),
+            )
         )
-        .order_by(ticket_links.c.created_at, ticket_links.c.object_id)
-    )
     if not rows:
         return {}
     ticket_ids = {r["ticket_id"] for r in rows} | {

@@ -8,7 +8,7 @@ python SDK stops paging on its absence.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,7 @@ from ticketry.errors import ParameterInvalid
 from ticketry.kit import ids, pagination
 
 MAX_PER_PAGE = 150
-# Up to this many matches, SQLite sorts the matches rather than walking the order index.
+# Up to this many matches (where counts are exact), SQLite sorts the matches rather than walking the order index.
 SORT_MATCHES_BELOW = 10_000
 _BIG = 2**63
 
@@ -122,17 +122,22 @@ def fetch_page(
     starting_after: str | None,
     cursor_field: str = "pagination.starting_after",
     count_limit: int | None = None,
+    count: Callable[[Select[Any]], int] | None = None,
 ) -> Page:
-    """One page of `stmt` (already filtered by workspace and query) in `order`. With
+    """One page of `stmt` (already filtered by workspace and query) in `order`. `count`
+    gives `total_count` when a resource has its own rule (tickets), else it is exact; with
     `count_limit`, counting stops there (`total_count` is then at most `count_limit + 1`):
     the inbox shows "more than 10,000" rather than paying for an exact count."""
     page, keys = 1, None
     if starting_after:
         page, keys = _position(starting_after, order, cursor_field)
-    counted = stmt.order_by(None)
-    if count_limit is not None:
-        counted = counted.limit(count_limit + 1)
-    total = conn.scalar(select(func.count()).select_from(counted.subquery()))
+    if count is not None:
+        total = count(stmt)
+    else:
+        counted = stmt.order_by(None)
+        if count_limit is not None:
+            counted = counted.limit(count_limit + 1)
+        total = conn.scalar(select(func.count()).select_from(counted.subquery()))
     paged = stmt if keys is None else stmt.where(_after(order, keys))
     terms = [k.column for k in order]
     capped = count_limit is not None and total is not None and total > count_limit

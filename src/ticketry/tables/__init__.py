@@ -19,6 +19,7 @@ from ticketry.tables.events import events
 from ticketry.tables.jobs import jobs
 from ticketry.tables.tickets import (
     ticket_contacts,
+    ticket_counts,
     ticket_parts,
     ticket_states,
     ticket_tags,
@@ -50,6 +51,7 @@ __all__ = [
     "team_members",
     "teams",
     "ticket_contacts",
+    "ticket_counts",
     "ticket_links",
     "ticket_parts",
     "ticket_states",

@@ -1,12 +1,14 @@
 """Ticket types, their attributes and states, tickets, their parts, tags and uploads."""
 
 from sqlalchemy import (
+    BigInteger,
     Column,
     Float,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -166,6 +168,20 @@ ticket_parts = Table(
         postgresql_where=text("author_type = 'admin'"),
     ),
     sqlite_autoincrement=True,  # ids are never reused, as Intercom's
+)
+
+# How many of a workspace's tickets have each value of the fields search can count without
+# reading rows (tickets/counts.py), kept in the transaction of every ticket change.
+# `field` is a column name or "all" (value ""); `value` is the column's value as text, ""
+# for null, "1"/"0" for `open`.
+ticket_counts = Table(
+    "ticket_counts",
+    metadata,
+    workspace_column(),
+    Column("field", String(24), nullable=False),
+    Column("value", String(64), nullable=False),
+    Column("count", BigInteger, nullable=False),
+    PrimaryKeyConstraint("workspace_id", "field", "value"),
 )
 
 # Custom attribute values, one row per value (a multi-value list has several), so that

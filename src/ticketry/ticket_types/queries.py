@@ -109,12 +109,17 @@ _REVISION = Q(
 _CACHE_MAX = 2_000
 
 
-def load_type(conn: Conn, workspace_id: int, type_id: int) -> TypeData | None:
+def load_type(
+    conn: Conn, workspace_id: int, type_id: int, revision: int | None = None
+) -> TypeData | None:
     # (workspace, type) -> (revision, TypeData), per database: every ticket read embeds
-    # its type, which rarely changes; one indexed read of `revision` says if it is current.
+    # its type, which rarely changes; one indexed read of `revision` says if it is current
+    # (none when the caller read the type's `revision` with its ticket).
     cache: dict[tuple[int, int], tuple[int, TypeData]] = conn.cache.setdefault("types", {})
     key = (workspace_id, type_id)
     cached = cache.get(key)
+    if cached is not None and revision is not None and revision == cached[0]:
+        return cached[1]
     if cached is not None:
         row = conn.one(_REVISION, {"ws": workspace_id, "id": type_id})
         if row is None:

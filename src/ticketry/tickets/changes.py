@@ -33,9 +33,10 @@ from ticketry.errors import ApiError, NotFound
 from ticketry.events.change import Change
 from ticketry.kit import ids
 from ticketry.tables import ticket_contacts, ticket_links, ticket_tags, tickets
-from ticketry.tickets import parts
+from ticketry.tickets import counts, parts
 from ticketry.tickets.parts import Author
 
+CATEGORIES = ("Customer", "Back-office", "Tracker")  # of ticket types, copied to tickets
 _LOCK = Q(
     select(tickets)
     .where(tickets.c.workspace_id == bindparam("ws"), tickets.c.id == bindparam("id"))
@@ -112,8 +113,9 @@ class TicketChange(Change):
             "ticket.contact.attached", data={"contact_id": contact["id"], "contact": dict(contact)}
         )
 
-    def _finish(self, touch: bool) -> None:
+    def _finish(self, touch: bool, created: bool = False) -> None:
         where = (tickets.c.workspace_id == self.workspace_id, tickets.c.id == self.id)
+        moved = self._counted(created)
         if self._deleted:
             # Links from a tracker or back-office ticket go with it by foreign key; links
             # naming this ticket as the linked object are removed here.
@@ -130,6 +132,26 @@ class TicketChange(Change):
             if self.columns:
                 self.conn.execute(update(tickets).where(*where).values(**self.columns))
         self.record_events()
+        # After the events: the workspace's event counter is always taken first.
+        counts.apply(self.conn, self.workspace_id, moved)
+
+    def _counted(self, created: bool) -> counts.Delta:
+        """What this change does to the workspace's ticket counts."""
+        row, columns = self.row, self.columns
+
+        def old(name: str) -> Any:
+            return row[name]
+
+        def new(name: str) -> Any:
+            return columns[name] if name in columns else row[name]
+
+        if self._deleted:
+            return {} if created else counts.delta(old, None)
+        if created:
+            return counts.delta(None, new)
+        if not any(name in columns for name in counts.COUNTED):
+            return {}
+        return counts.delta(old, new)
 
 
 @contextmanager
@@ -170,17 +192,31 @@ def creating(
         row["id"] = ticket_id
     change = TicketChange(conn, workspace_id, row, actor, at)
     yield change
-    change._finish(touch=False)
+    change._finish(touch=False, created=True)
 
 
 def set_type_category(conn: Conn, workspace_id: int, type_id: int, category: str) -> None:
     """Copy a ticket type's new category to its tickets (a search column, not a change to
     the tickets themselves: no parts, no events, `updated_at` untouched)."""
-    conn.execute(
-        update(tickets)
-        .where(tickets.c.workspace_id == workspace_id, tickets.c.ticket_type_id == type_id)
-        .values(category=category)
-    )
+    moved: counts.Delta = {}
+    # One UPDATE per old category: each one's row count is exactly what moved, even with
+    # tickets of the type created meanwhile (a count read before the UPDATE could miss them).
+    for old in CATEGORIES:
+        if old == category:
+            continue
+        n = conn.execute(
+            update(tickets)
+            .where(
+                tickets.c.workspace_id == workspace_id,
+                tickets.c.ticket_type_id == type_id,
+                tickets.c.category == old,
+            )
+            .values(category=category)
+        )
+        if n:
+            moved[("category", old)] = -n
+            moved[("category", category)] = moved.get(("category", category), 0) + n
+    counts.apply(conn, workspace_id, moved)
 
 
 def _lock_linked(conn: Conn, workspace_id: int, ticket_ids: Any) -> list[int]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import String, and_, bindparam, cast, func, or_, select
 
 from ticketry.db.database import Conn, Row
 from ticketry.db.sql import InsertQ, Q
@@ -96,6 +96,59 @@ def newest(conn: Conn, workspace_id: int, ticket_id: int) -> tuple[list[Row], in
     if total == MAX_RENDERED:
         total = conn.scalar(_COUNT, {"ws": workspace_id, "t": ticket_id})
     return rows, total
+
+
+_AUTHOR_ADMIN = admins.alias("author_admin")
+_AUTHOR_CONTACT = contacts.alias("author_contact")
+_NEWEST_WITH_AUTHORS = Q(
+    select(
+        ticket_parts,
+        func.coalesce(_AUTHOR_ADMIN.c.name, _AUTHOR_CONTACT.c.name).label("author_name"),
+        func.coalesce(_AUTHOR_ADMIN.c.email, _AUTHOR_CONTACT.c.email).label("author_email"),
+        func.coalesce(cast(_AUTHOR_ADMIN.c.id, String), _AUTHOR_CONTACT.c.id).label("author_found"),
+    )
+    .select_from(
+        ticket_parts.outerjoin(
+            _AUTHOR_ADMIN,
+            and_(
+                ticket_parts.c.author_type == "admin",
+                _AUTHOR_ADMIN.c.workspace_id == bindparam("ws"),
+                cast(_AUTHOR_ADMIN.c.id, String) == ticket_parts.c.author_id,
+            ),
+        ).outerjoin(
+            _AUTHOR_CONTACT,
+            and_(
+                or_(ticket_parts.c.author_type == "user", ticket_parts.c.author_type == "lead"),
+                _AUTHOR_CONTACT.c.workspace_id == bindparam("ws"),
+                _AUTHOR_CONTACT.c.id == ticket_parts.c.author_id,
+            ),
+        )
+    )
+    .where(
+        ticket_parts.c.workspace_id == bindparam("ws"), ticket_parts.c.ticket_id == bindparam("t")
+    )
+    .order_by(ticket_parts.c.id.desc())
+    .limit(MAX_RENDERED)
+)
+
+
+def newest_with_authors(
+    conn: Conn, workspace_id: int, ticket_id: int
+) -> tuple[list[Row], int, dict[tuple[str, str], Row]]:
+    """`newest` and the `author_directory` of those parts, in one query (a ticket read)."""
+    rows = conn.all(_NEWEST_WITH_AUTHORS, {"ws": workspace_id, "t": ticket_id})
+    rows.reverse()
+    total = len(rows)
+    if total == MAX_RENDERED:
+        total = conn.scalar(_COUNT, {"ws": workspace_id, "t": ticket_id})
+    directory: dict[tuple[str, str], Row] = {}
+    for r in rows:
+        if r["author_found"] is not None:
+            directory[(r["author_type"], r["author_id"])] = {
+                "name": r["author_name"],
+                "email": r["author_email"],
+            }
+    return rows, total, directory
 
 
 def newest_of_many(

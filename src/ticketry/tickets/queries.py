@@ -11,8 +11,15 @@ from ticketry.db.database import Conn, Row
 from ticketry.db.sql import Q
 from ticketry.links import queries as links
 from ticketry.links.queries import Linked
-from ticketry.tables import contacts, ticket_contacts, ticket_states, tickets, workspaces
-from ticketry.ticket_types.queries import TypeData, load_types
+from ticketry.tables import (
+    contacts,
+    ticket_contacts,
+    ticket_states,
+    ticket_types,
+    tickets,
+    workspaces,
+)
+from ticketry.ticket_types.queries import TypeData, load_type, load_types
 from ticketry.tickets import parts
 
 _GET = Q(
@@ -29,11 +36,19 @@ _CONTACTS = Q(
     )
     .order_by(contacts.c.id)
 )
-_STATE = Q(
-    select(ticket_states).where(
-        ticket_states.c.workspace_id == bindparam("ws"), ticket_states.c.id == bindparam("id")
+_STATE_PREFIX = "state__"
+# A ticket read: the ticket row and its state's columns (prefixed) in one query.
+_GET_WITH_STATE = Q(
+    select(
+        tickets,
+        *(c.label(_STATE_PREFIX + c.key) for c in ticket_states.c),
+        ticket_types.c.revision.label("type_revision"),
     )
+    .join(ticket_states, ticket_states.c.id == tickets.c.ticket_state_id)
+    .join(ticket_types, ticket_types.c.id == tickets.c.ticket_type_id)
+    .where(tickets.c.workspace_id == bindparam("ws"), tickets.c.id == bindparam("id"))
 )
+_STATE_COLUMNS = tuple(c.key for c in ticket_states.c)
 
 
 @dataclass(slots=True)
@@ -59,25 +74,23 @@ def contact_rows(conn: Conn, workspace_id: int, ticket_id: int) -> list[Row]:
 
 
 def view(conn: Conn, workspace_id: int, ticket_id: int) -> TicketView | None:
-    row = get_row(conn, workspace_id, ticket_id)
+    """One ticket as its response embeds it, in four queries whatever its history."""
+    row = conn.one(_GET_WITH_STATE, {"ws": workspace_id, "id": ticket_id})
     if row is None:
         return None
-    return view_of(conn, workspace_id, row)
-
-
-def view_of(conn: Conn, workspace_id: int, row: Row) -> TicketView:
-    type_data = load_types(conn, workspace_id, [row["ticket_type_id"]])[row["ticket_type_id"]]
-    state = conn.one(_STATE, {"ws": workspace_id, "id": row["ticket_state_id"]})
-    part_rows, total = parts.newest(conn, workspace_id, row["id"])
+    state = {k: row[_STATE_PREFIX + k] for k in _STATE_COLUMNS}
+    type_data = load_type(conn, workspace_id, row["ticket_type_id"], row["type_revision"])
+    assert type_data is not None  # joined above
+    part_rows, total, authors = parts.newest_with_authors(conn, workspace_id, ticket_id)
     return TicketView(
         row,
-        contact_rows(conn, workspace_id, row["id"]),
+        contact_rows(conn, workspace_id, ticket_id),
         type_data,
         state,
         part_rows,
         total,
-        parts.author_directory(conn, workspace_id, part_rows),
-        links.linked(conn, workspace_id, [row["id"]]).get(row["id"], links.NONE),
+        authors,
+        links.linked(conn, workspace_id, [ticket_id]).get(ticket_id, links.NONE),
     )
 
 

@@ -37,7 +37,7 @@ from ticketry.tables import (
     ticket_values,
     tickets,
 )
-from ticketry.tickets import queries
+from ticketry.tickets import counts, queries
 from ticketry.tickets.queries import TicketView
 
 DEFAULT_PER_PAGE = 20
@@ -327,6 +327,7 @@ def find(conn: Conn, workspace_id: int, body: SearchBody) -> Results:
         ORDER,
         request.per_page,
         request.starting_after,
+        count=lambda stmt: counts.total(conn, workspace_id, request.query, stmt),
     )
     found = queries.views(conn, workspace_id, [r["id"] for r in page.rows])
     return Results(found, page.pages(), page.total_count)
