@@ -1,7 +1,7 @@
 """Webhook subscriptions and the notifications made for them (one row per event and
 subscription), which the delivery worker sends, retries and logs."""
 
-from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text, text
 
 from ticketry.tables.base import Id, Timestamp, flag, id_column, metadata, workspace_column
 
@@ -49,6 +49,15 @@ webhook_deliveries = Table(
     Column("next_attempt_at", Timestamp, nullable=False),
     Column("created_at", Timestamp, nullable=False),
     Index(None, "status", "next_attempt_at"),
-    Index(None, "subscription_id", "object_key", "id"),
+    # The ordering check (webhooks/delivery.py) looks only at pending rows of an object.
+    Index(
+        "ix_webhook_deliveries_pending_object",
+        "subscription_id",
+        "object_key",
+        "id",
+        sqlite_where=text("status = 'pending'"),
+        postgresql_where=text("status = 'pending'"),
+    ),
+    Index(None, "subscription_id", "id"),  # the delivery log, newest first
     sqlite_autoincrement=True,
 )

@@ -14,7 +14,7 @@ import math
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 
-from sqlalchemy import and_, bindparam, delete, exists, func, select, update
+from sqlalchemy import and_, bindparam, delete, exists, func, literal_column, select, update
 from sqlalchemy.orm import aliased
 
 from ticketry.db.database import Conn, Row
@@ -35,7 +35,9 @@ _DUE = (
         and_(
             _earlier.c.subscription_id == deliveries.c.subscription_id,
             _earlier.c.object_key == deliveries.c.object_key,
-            _earlier.c.status == "pending",
+            # A literal, not a parameter: so both databases use the partial index of
+            # pending rows (tables/webhooks.py), whatever an object's history.
+            _earlier.c.status == literal_column("'pending'"),
             _earlier.c.id < deliveries.c.id,
         )
     ),
