@@ -43,12 +43,6 @@ _DUE = (
     ),
 )
 _ANY_ACTIVE = Q(select(subs.c.id).where(subs.c.active).limit(1))
-_ANY_DUE = Q(
-    select(deliveries.c.id)
-    .join(subs, subs.c.id == deliveries.c.subscription_id)
-    .where(*_DUE)
-    .limit(1)
-)
 _CLAIM = Q(
     select(deliveries.c.id)
     .join(subs, subs.c.id == deliveries.c.subscription_id)
@@ -125,10 +119,6 @@ def retry_after(value: str | None, now: float) -> float | None:
 
 def any_active(conn: Conn) -> bool:
     return conn.one(_ANY_ACTIVE) is not None
-
-
-def any_due(conn: Conn, now: int) -> bool:
-    return conn.one(_ANY_DUE, {"now": now}) is not None
 
 
 def claim(conn: Conn, now: int, lease_seconds: int) -> list[Row]:

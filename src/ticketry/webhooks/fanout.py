@@ -57,10 +57,6 @@ class Plan:
     rows: list[dict[str, Any]] = field(default_factory=list)
 
 
-def any_behind(conn: Conn) -> bool:
-    return conn.one(_BEHIND) is not None
-
-
 def plan(conn: Conn) -> list[Plan]:
     """For each active subscription with unseen events: the notifications they make."""
     out = []

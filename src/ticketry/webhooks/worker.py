@@ -1,14 +1,15 @@
 """The webhook worker inside every server process: fans new events out to subscriptions
 and sends due notifications, following the job worker's pattern (jobs/worker.py).
 
-Each pass: fan out (render in a read, store in a write), claim due notifications (a short
-write that leases them), send them concurrently with httpx outside any transaction, and
-record the outcomes in one write. It wakes after a write of this process that recorded
-events (`after_write`, while any subscription is active), on `wake()` (a ping or
-redeliver accepted here), and otherwise polls every `webhook_poll_seconds` (what other
-processes wrote is seen then); with no subscriptions a pass is three cheap reads. Passes
-start at most every COALESCE_SECONDS, so a burst of writes makes one pass, not one each. Once an hour it drops finished notifications older than
-`webhook_retention_days` from the log.
+Each pass, batch by batch: render new events' notifications in a read, then one write
+records the last batch's outcomes, stores the new notifications and leases the next due
+batch, which is sent concurrently with httpx outside any transaction. It wakes after a
+write of this process that recorded events (`after_write`, while any subscription is
+active), on `wake()` (a ping or redeliver accepted here), and otherwise polls every
+`webhook_poll_seconds` (what other processes wrote is seen then); with no active
+subscription a pass is one cheap read. Passes start at most every COALESCE_SECONDS, so a
+burst of writes makes one pass, not one each. Once an hour it drops finished
+notifications older than `webhook_retention_days` from the log.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import time
 
 import httpx
 
-from ticketry.db.database import Database, Row
+from ticketry.db.database import Conn, Database, Row
 from ticketry.events import service as events
 from ticketry.kit import ids
 from ticketry.kit.worker import PollingWorker
@@ -84,15 +85,30 @@ class Worker(PollingWorker):
         if time.monotonic() - self._pruned_at > PRUNE_SECONDS:
             self._pruned_at = time.monotonic()
             await self._db.write(delivery.prune, ids.now() - self._retention)
-        while not self.stopping and await self._db.read(fanout.any_behind):
+        if not self._subscribed:
+            return
+        # Each step is one write: the outcomes of the last batch, the notifications new
+        # events make, and the next batch claimed. So a pass costs a read and a write per
+        # batch, and an object's next notification is claimable as soon as its last is in.
+        outcomes: list[delivery.Outcome] = []
+        while not self.stopping:
             plans = await self._db.read(fanout.plan)
-            await self._db.write(fanout.apply, plans)
-        while not self.stopping and await self._db.read(delivery.any_due, ids.now()):
-            claimed = await self._db.write(delivery.claim, ids.now(), self._lease)
+            claimed = await self._db.write(self._step, plans, outcomes, ids.now())
+            outcomes = []
             if not claimed:
-                return
-            outcomes = await asyncio.gather(*(self._send(d) for d in claimed))
-            await self._db.write(delivery.finish, list(outcomes), self._delays, ids.now())
+                if not plans:
+                    return
+                continue  # new notifications, none due yet: look for more events
+            outcomes = list(await asyncio.gather(*(self._send(d) for d in claimed)))
+        if outcomes:  # stopping: record what was sent
+            await self._db.write(delivery.finish, outcomes, self._delays, ids.now())
+
+    def _step(
+        self, conn: Conn, plans: list[fanout.Plan], outcomes: list[delivery.Outcome], now: int
+    ) -> list[Row]:
+        delivery.finish(conn, outcomes, self._delays, now)
+        fanout.apply(conn, plans)
+        return delivery.claim(conn, now, self._lease)
 
     async def _send(self, d: Row) -> delivery.Outcome:
         assert self._client is not None
