@@ -145,7 +145,7 @@ def new_parts(conn: Conn, workspace_id: int, ticket_id: int, after: int) -> list
     return timeline(render.ticket(view, VERSION), after)
 
 
-def _datetime_input(value: str, name: str) -> int | None:
+def datetime_input(value: str, name: str) -> int | None:
     if not value:
         return None
     try:
@@ -185,7 +185,7 @@ def attribute_values(
         elif kind == "decimal":
             value = _number(text, a["name"], float)
         elif kind == "datetime":
-            value = _datetime_input(text, a["name"])
+            value = datetime_input(text, a["name"])
         elif kind == "list" and orjson.loads(a["input_options"] or "{}").get(
             "allow_multiple_values"
         ):

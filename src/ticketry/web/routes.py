@@ -3,6 +3,7 @@
 from starlette.routing import Route
 
 from ticketry.inbox import signin
+from ticketry.inbox.conversation_routes import routes as conversation_routes
 from ticketry.inbox.people import routes as people_routes
 from ticketry.inbox.routes import routes as inbox_routes
 from ticketry.inbox.settings import routes as settings_routes
@@ -15,6 +16,7 @@ routes = [
     Route("/signout", signin.signout, methods=["POST"]),
     Route("/static/{name}", pages.static, methods=["GET"]),
     *inbox_routes,
+    *conversation_routes,
     *people_routes,
     *settings_routes,
     *portal_routes,
