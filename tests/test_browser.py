@@ -278,7 +278,8 @@ def test_teammate_works_a_conversation(
     _shot(page, server, shots, "conversation")
 
     # --- converts it to a ticket and follows the link
-    page.get_by_label("Customer ticket type").select_option(billing["id"])
+    expect(page.get_by_text("As a Billing issue ticket")).to_be_visible()
+    page.get_by_label("Title").fill("Charged twice")
     page.get_by_role("button", name="Convert to ticket").click()
     expect(page.locator("#flash")).to_have_text("Converted to a ticket.")
     page.locator("#converted").get_by_role("link").click()
@@ -302,6 +303,7 @@ def test_teammate_works_a_conversation(
     assert seen["state"] == "closed" and seen["admin_assignee_id"] == workspace.admin_id
     ticket = api.get(f"/tickets/{cid}", version="2.16").json()
     assert ticket["ticket_type"]["id"] == billing["id"]
+    assert ticket["ticket_attributes"]["_default_title_"] == "Charged twice"
     copied = [p["part_type"] for p in ticket["ticket_parts"]["ticket_parts"]]
     assert copied[:3] == ["comment", "comment", "note"]
     assert [c["id"] for c in ticket["contacts"]["contacts"]] == [dora["id"]]

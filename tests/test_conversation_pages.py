@@ -4,10 +4,12 @@ conversations are out of reach."""
 
 from __future__ import annotations
 
+import re
+
 import httpx
 
 from tests.conftest import Api, Server, Workspace, make_api, make_workspace
-from tests.ticket_fixtures import make_contact, make_type
+from tests.ticket_fixtures import add_attribute, make_contact, make_type
 from tests.web_fixtures import browser_client, csrf_of, set_password
 
 
@@ -143,6 +145,49 @@ def test_actions_are_the_apis_parts_and_states(
     # Converting twice is refused with Intercom's message.
     post("convert", ticket_type_id=bug["id"])
     assert "already been converted" in client.get(url).text
+
+
+def test_convert_asks_for_the_chosen_types_attributes(
+    server: Server, workspace: Workspace, api: Api
+) -> None:
+    contact = make_contact(api, "max@example.com")
+    cid = _start(api, contact["id"], "Wrong amount")
+    make_type(api, "Question")
+    billing = make_type(api, "Billing issue")
+    add_attribute(api, billing["id"], "Invoice", "string", required_to_create=True)
+    make_type(api, "Back office", category="Back-office")
+    client, token = _client(server, workspace)
+    url = f"/inbox/conversations/{cid}"
+    page = client.get(url).text
+    options = page.split('id="convert-type"')[1].split("</select>")[0]
+    assert "Question" in options and "Billing issue" in options and "Back office" not in options
+    page = client.get(f"{url}?convert_type={billing['id']}").text
+    assert "As a Billing issue ticket" in page and "Invoice" in page
+    invoice = re.search(r'<label for="attr-(\d+)">Invoice', page)
+    assert invoice
+    # Without the required value, Intercom's refusal comes back; nothing is converted.
+    client.post(f"{url}/convert", data={"csrf_token": token, "ticket_type_id": billing["id"]})
+    assert "Missing required ticket attributes: Invoice" in client.get(url).text
+    assert api.get(f"/tickets/{cid}").status_code == 404
+    resp = client.post(
+        f"{url}/convert",
+        data={
+            "csrf_token": token,
+            "ticket_type_id": billing["id"],
+            f"present_{invoice.group(1)}": "1",
+            f"attr_{invoice.group(1)}": "INV-7",
+        },
+    )
+    assert resp.status_code == 303
+    ticket = api.get(f"/tickets/{cid}").json()
+    assert ticket["ticket_attributes"]["Invoice"] == "INV-7"
+    # A type that is not offered is refused by name.
+    other = _start(api, contact["id"], "Another")
+    client.post(
+        f"/inbox/conversations/{other}/convert",
+        data={"csrf_token": token, "ticket_type_id": "999999"},
+    )
+    assert "Choose a Customer ticket type" in client.get(f"/inbox/conversations/{other}").text
 
 
 def test_forms_without_the_csrf_token_change_nothing(

@@ -181,13 +181,14 @@ def load(conn: Conn, workspace_id: int, conversation_id: int) -> dict[str, Any]:
         "teams": [t for t, _ in list_teams(conn, workspace_id)],
         "tags": [t for t in all_tags if t["id"] in applied],
         "other_tags": [t for t in all_tags if t["id"] not in applied],
-        "customer_types": [
-            t["row"]
-            for t in creatable_types(conn, workspace_id)
-            if t["row"]["category"] == "Customer"
-        ],
+        "customer_types": customer_types(conn, workspace_id),
         "parts": _timeline(wire),
     }
+
+
+def customer_types(conn: Conn, workspace_id: int) -> list[dict[str, Any]]:
+    """The types a conversation converts to, each with the attributes its form asks for."""
+    return [t for t in creatable_types(conn, workspace_id) if t["row"]["category"] == "Customer"]
 
 
 def new_parts(

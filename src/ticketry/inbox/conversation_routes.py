@@ -76,7 +76,12 @@ async def conversation_list(me: Me) -> Response:
 async def conversation(me: Me) -> Response:
     conversation_id = _conversation_id(me.request)
     data = await me.db.read(page_data.load, me.workspace_id, conversation_id)
-    return me.page("conversation.html", **data)
+    types = data["customer_types"]
+    chosen = me.request.query_params.get("convert_type", "")
+    selected = next((t for t in types if str(t["row"]["id"]) == chosen), None)
+    if selected is None and len(types) == 1:
+        selected = types[0]
+    return me.page("conversation.html", convert_to=selected, **data)
 
 
 @page
@@ -185,7 +190,15 @@ async def _untag(me: Me) -> Response:
 async def _convert(me: Me) -> Response:
     conversation_id = _conversation_id(me.request)
     form = await me.form()
-    payload = ConvertConversation(ticket_type_id=pages.text(form, "ticket_type_id") or None)
+    type_id = pages.text(form, "ticket_type_id")
+    types = await me.db.read(page_data.customer_types, me.workspace_id)
+    chosen = next((t for t in types if str(t["row"]["id"]) == type_id), None)
+    if chosen is None:
+        raise ParameterInvalid("Choose a Customer ticket type", field="ticket_type_id")
+    rows = [a["row"] for a in chosen["attributes"]]
+    payload = ConvertConversation(
+        ticket_type_id=type_id, attributes=ticket_page.attribute_values(form, rows, {})
+    )
     await me.db.write(convert.convert, me.workspace_id, me.admin_id, conversation_id, payload)
     return pages.redirect(me.request, _back(me.request), flash="Converted to a ticket.")
 
