@@ -21,9 +21,9 @@ from ticketry.inbox import ticket_page
 from ticketry.inbox.web import Me, action
 from ticketry.kit import ids
 from ticketry.ticket_types.queries import allows_multiple, load_type
-from ticketry.tickets import queries, service, uploads
+from ticketry.tickets import service, uploads
 from ticketry.tickets.change_type import change_type
-from ticketry.tickets.changes import ticket_not_found
+from ticketry.tickets.changes import locked_row, ticket_not_found
 from ticketry.tickets.schemas import ChangeTicketType, UpdateTicket
 from ticketry.web import pages
 
@@ -51,10 +51,10 @@ def _files_attribute(
 ) -> tuple[dict[str, Any], list[dict[str, Any]], bool]:
     """The ticket's files attribute `attr_id`, its current files, and whether it takes
     several."""
-    view = queries.view(conn, workspace_id, ticket_id)
-    if view is None:
+    row = locked_row(conn, workspace_id, ticket_id)
+    if row is None:
         raise ticket_not_found()
-    data = load_type(conn, workspace_id, view.row["ticket_type_id"])
+    data = load_type(conn, workspace_id, row["ticket_type_id"])
     found = next(
         (
             a
@@ -65,7 +65,7 @@ def _files_attribute(
     )
     if found is None:
         raise ParameterInvalid("No such files attribute on this ticket", field="attribute_id")
-    current = orjson.loads(view.row["attributes"]).get(str(found["id"])) or []
+    current = orjson.loads(row["attributes"]).get(str(found["id"])) or []
     return dict(found), list(current), allows_multiple(found)
 
 
