@@ -131,10 +131,16 @@ def test_actions_are_the_apis_parts_and_states(
     assert fragment.count("data-part-id") == 1 and "reopened the conversation" in fragment
 
     # A refused change comes back as a message, never a 500.
-    resp = post("snooze", snoozed_until="tomorrow")
+    post("snooze", snoozed_until="tomorrow")
     assert "must be a date and time" in client.get(url).text
-    resp = post("assign", assignee="admin:999999")
-    assert resp.status_code == 303
+    post("assign", assignee="admin:999999")
+    assert "Admin not found" in client.get(url).text
+    post("assign", assignee="nobody")
+    assert "Choose a teammate or a team" in client.get(url).text
+    post("assign", assignee="0")
+    got = api.get(f"/conversations/{cid}", version="2.16").json()
+    assert got["admin_assignee_id"] == 0
+    assert _parts(api, cid)[-1]["assigned_to"]["type"] == "nobody_admin"
 
     post("convert", ticket_type_id=bug["id"])
     ticket = api.get(f"/tickets/{cid}", version="2.16").json()
