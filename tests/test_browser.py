@@ -1,7 +1,9 @@
 """End to end in a real Chromium (Debian's package, driven by Playwright): a teammate
 works a ticket in the inbox, the customer follows it in the portal, and each sees the
-other's reply. Every step is then checked through the API: the browser's changes are the
-API's parts, with the same authors and types.
+other's reply; a teammate works a conversation and converts it to a ticket; a teammate adds
+a file to a files attribute, snoozes a ticket and changes its type. Every step is then
+checked through the API: the browser's changes are the API's parts, with the same authors
+and types.
 
 Chromium is looked for at TICKETRY_TEST_CHROMIUM or /usr/bin/chromium. Where it is missing
 the tests skip and say so; under CI (`CI=true`) they fail instead. The sqlite run takes
@@ -307,4 +309,60 @@ def test_teammate_works_a_conversation(
     copied = [p["part_type"] for p in ticket["ticket_parts"]["ticket_parts"]]
     assert copied[:3] == ["comment", "comment", "note"]
     assert [c["id"] for c in ticket["contacts"]["contacts"]] == [dora["id"]]
+    context.close()
+
+
+def test_teammate_adds_files_snoozes_and_changes_a_tickets_type(
+    browser: Any, server: Server, workspace: Workspace, api: Api, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect
+
+    set_password(server, workspace)
+    bug = make_type(api, name="Bug")
+    add_attribute(api, bug["id"], "Logs", "files", allow_multiple_values=True)
+    add_attribute(api, bug["id"], "Browser", "string")
+    question = make_type(api, name="Question")
+    add_attribute(api, question["id"], "Browser", "string")
+    ann = make_contact(api, "ann@example.com", name="Ann Lee")
+    ticket = make_ticket(
+        api,
+        bug["id"],
+        ann["id"],
+        ticket_attributes={"_default_title_": "Crash on start", "Browser": "Edge"},
+    )
+    log = tmp_path / "crash.log"
+    log.write_bytes(b"panic at start\n")
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(f"{server.url}/signin")
+    page.get_by_label("Email").fill(workspace.admin_email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(f"{server.url}/inbox/tickets/{ticket['id']}")
+    expect(page.get_by_role("heading", name="Crash on start")).to_be_visible()
+
+    page.get_by_label("Add files").set_input_files(str(log))
+    page.get_by_role("button", name="Upload").click()
+    expect(page.locator("#flash")).to_have_text("Files added.")
+    expect(page.get_by_role("link", name="crash.log")).to_be_visible()
+
+    page.get_by_label("Snooze until").fill("2030-01-02T03:04")
+    page.get_by_role("button", name="Snooze", exact=True).click()
+    expect(page.locator("#flash")).to_have_text("Ticket snoozed.")
+    expect(page.locator(".status")).to_contain_text("snoozed until 2030-01-02 03:04 UTC")
+
+    page.get_by_label("Change to (type and state)").select_option(label="Question: In progress")
+    page.get_by_role("button", name="Change type").click()
+    expect(page.locator("#flash")).to_have_text("Ticket type changed.")
+    expect(page.locator(".crumbs")).to_contain_text("Question")
+
+    seen = api.get(f"/tickets/{ticket['id']}", version="2.16").json()
+    assert seen["ticket_type"]["id"] == question["id"]
+    assert seen["ticket_state"]["category"] == "in_progress"
+    assert seen["ticket_attributes"]["Browser"] == "Edge"
+    assert seen["snoozed_until"] == 1893553440
+    kinds = part_types(seen)
+    for kind in ("ticket_attribute_updated_by_admin", "snoozed", "ticket_type_updated_by_admin"):
+        assert kind in kinds, kinds
     context.close()
