@@ -133,6 +133,8 @@ def test_actions_are_the_apis_parts_and_states(
     # A refused change comes back as a message, never a 500.
     post("snooze", snoozed_until="tomorrow")
     assert "must be a date and time" in client.get(url).text
+    post("reply", message_type="comment", body="a" * 100_001)
+    assert "at most 100000 characters (body)" in client.get(url).text
     post("assign", assignee="admin:999999")
     assert "Admin not found" in client.get(url).text
     post("assign", assignee="nobody")
