@@ -88,7 +88,26 @@ def load(conn: Conn, workspace_id: int, ticket_id: int) -> dict[str, Any]:
         "tags": [t for t in all_tags if t["id"] in applied],
         "other_tags": [t for t in all_tags if t["id"] not in applied],
         "parts": timeline(wire),
+        "type_choices": _type_choices(conn, workspace_id, view.type.row),
     }
+
+
+def _type_choices(conn: Conn, workspace_id: int, current: Row) -> list[dict[str, Any]]:
+    """The other live types of the ticket's category, each with the states it offers: what
+    `change_type` accepts."""
+    return [
+        {"row": t, "states": states.states_for_type(conn, workspace_id, t["id"])}
+        for t in conn.all(
+            select(ticket_types)
+            .where(
+                ticket_types.c.workspace_id == workspace_id,
+                ticket_types.c.category == current["category"],
+                ticket_types.c.archived.is_(False),
+                ticket_types.c.id != current["id"],
+            )
+            .order_by(ticket_types.c.name, ticket_types.c.id)
+        )
+    ]
 
 
 def creatable_types(
@@ -145,7 +164,7 @@ def new_parts(conn: Conn, workspace_id: int, ticket_id: int, after: int) -> list
     return timeline(render.ticket(view, VERSION), after)
 
 
-def _datetime_input(value: str, name: str) -> int | None:
+def datetime_input(value: str, name: str) -> int | None:
     if not value:
         return None
     try:
@@ -185,7 +204,7 @@ def attribute_values(
         elif kind == "decimal":
             value = _number(text, a["name"], float)
         elif kind == "datetime":
-            value = _datetime_input(text, a["name"])
+            value = datetime_input(text, a["name"])
         elif kind == "list" and orjson.loads(a["input_options"] or "{}").get(
             "allow_multiple_values"
         ):

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from urllib.parse import quote
 
+from pydantic import ValidationError
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
@@ -95,6 +96,12 @@ def action(fn: Handler, back: Callable[[Request], str]) -> Callable[[Request], A
             return me.page("error.html", 403, message=exc.message)
         except ApiError as exc:
             return pages.redirect(request, back(request), flash=pages.error_message(exc))
+        except ValidationError as exc:
+            # A payload built from the form refused by its model (a body over the length
+            # limit): the message names the field, as the API's 400 would.
+            first = exc.errors()[0]
+            field = ".".join(str(p) for p in first["loc"])
+            return pages.redirect(request, back(request), flash=f"{first['msg']} ({field})")
 
     handle.__name__ = fn.__name__
     return handle

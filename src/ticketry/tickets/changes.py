@@ -177,6 +177,12 @@ def changing(
     change._finish(touch)
 
 
+def locked_row(conn: Conn, workspace_id: int, ticket_id: int) -> Row | None:
+    """The ticket's row, locked as `changing` locks it: for a caller that reads a value,
+    then changes it through a service in the same transaction (no lost update between)."""
+    return conn.one(_LOCK, {"ws": workspace_id, "id": ticket_id})
+
+
 @contextmanager
 def creating(
     conn: Conn, workspace_id: int, values: dict[str, Any], actor: Author, at: int
