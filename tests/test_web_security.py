@@ -218,3 +218,17 @@ def test_user_strings_are_escaped(server: Server, workspace: Workspace, api: Api
         page = client.get(path).text
         assert "<script>alert" not in page and "<img src=x" not in page
     assert "&lt;script&gt;alert(3)&lt;/script&gt;" in client.get("/").text
+
+
+def test_a_portal_reply_over_the_limit_is_refused_by_name(
+    server: Server, workspace: Workspace, api: Api
+) -> None:
+    _, shared = _ticket(api, "ann@example.com")
+    api.put(f"/tickets/{shared['id']}", json={"is_shared": True})
+    portal = httpx.Client(base_url=server.url, follow_redirects=True, timeout=30)
+    assert portal.get(portal_link(server, workspace, user_id="ann")).status_code == 200
+    page = f"/portal/tickets/{shared['id']}"
+    token = csrf_of(portal.get(page).text)
+    answer = portal.post(f"{page}/reply", data={"csrf_token": token, "body": "a" * 100_001})
+    assert answer.status_code == 200 and "body" in answer.text  # the message names the field
+    assert part_types(api.get(f"/tickets/{shared['id']}").json()).count("comment") == 0

@@ -97,11 +97,7 @@ def action(fn: Handler, back: Callable[[Request], str]) -> Callable[[Request], A
         except ApiError as exc:
             return pages.redirect(request, back(request), flash=pages.error_message(exc))
         except ValidationError as exc:
-            # A payload built from the form refused by its model (a body over the length
-            # limit): the message names the field, as the API's 400 would.
-            first = exc.errors()[0]
-            field = ".".join(str(p) for p in first["loc"])
-            return pages.redirect(request, back(request), flash=f"{first['msg']} ({field})")
+            return pages.redirect(request, back(request), flash=pages.invalid_message(exc))
 
     handle.__name__ = fn.__name__
     return handle

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import ValidationError
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
@@ -91,6 +92,9 @@ def action(fn: Handler, back: str) -> Callable[[Request], Awaitable[Response]]:
         except ApiError as exc:
             to = back.format(**request.path_params)
             return pages.redirect(request, to, flash=pages.error_message(exc))
+        except ValidationError as exc:
+            to = back.format(**request.path_params)
+            return pages.redirect(request, to, flash=pages.invalid_message(exc))
 
     handle.__name__ = fn.__name__
     return handle

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import quote, unquote
 
 from jinja2 import Environment, PackageLoader, select_autoescape
+from pydantic import ValidationError
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -129,6 +130,14 @@ def redirect(
 def error_message(exc: ApiError) -> str:
     field = f" ({exc.field})" if getattr(exc, "field", None) else ""
     return f"{exc.message}{field}"
+
+
+def invalid_message(exc: ValidationError) -> str:
+    """A payload built from a form and refused by its model (a body over the length limit),
+    named by field as the API's 400 would name it."""
+    first = exc.errors()[0]
+    field = ".".join(str(p) for p in first["loc"])
+    return f"{first['msg']} ({field})"
 
 
 class CsrfRejected(ApiError):
