@@ -303,8 +303,9 @@ def bench_pass(kind: str, args: argparse.Namespace, wrk_bin: str, lua: Path) -> 
         work = Workload(data)
         core, searches = work.core(), work.searches()
         if args.only:
-            core = [o for o in core if args.only in o.name]
-            searches = [o for o in searches if args.only in o.name]
+            wanted = args.only.split("|")
+            core = [o for o in core if any(w in o.name for w in wanted)]
+            searches = [o for o in searches if any(w in o.name for w in wanted)]
         headers = {
             "Authorization": f"Bearer {token}",
             "Content-Type": "application/json",
@@ -378,7 +379,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     p.add_argument("--duration", type=float, help="seconds per wrk run (default 10; --quick 3)")
     p.add_argument("--quick", action="store_true", help="20,000 tickets and 3 s runs")
-    p.add_argument("--only", help="run only operations whose name contains this text")
+    p.add_argument(
+        "--only",
+        help="run only operations whose name contains this text (several: separated by |)",
+    )
     p.add_argument(
         "--workers",
         help="PostgreSQL only: after the single-process run, GET /tickets/{id} against "
