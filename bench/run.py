@@ -13,6 +13,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -185,6 +186,70 @@ class Driver:
         return out
 
 
+MIXED = "GET /tickets/{id} during the heaviest search"
+
+
+def mixed(
+    driver: Driver, get: Operation, heavy: Operation, heavy_name: str, pid: int
+) -> dict[str, Any]:
+    """`GET /tickets/{id}` on CONNECTIONS - 1 connections while one more connection runs
+    the slowest search of the pass back to back for the whole run: its p99 says whether a
+    point read waits behind another request's query (a shared thread or pool)."""
+    print(f"  {MIXED} ({heavy_name}) ...", end="", flush=True)
+    path = driver.lua / f"{abs(hash(('mixed', heavy_name))):x}.lua"
+    path.write_text(wrk.script(heavy.requests, driver.headers))
+    background: dict[str, Any] = {}
+
+    def search() -> None:
+        try:
+            background["result"] = wrk.run(
+                driver.wrk_bin,
+                driver.base,
+                path,
+                connections=1,
+                duration=WARMUP_S + driver.duration + 1,
+            )
+        except (RuntimeError, subprocess.TimeoutExpired) as exc:
+            background["error"] = str(exc)[:400]
+
+    thread = threading.Thread(target=search, daemon=True)
+    thread.start()
+    time.sleep(0.3)  # the search is running before the first GET
+    res = driver.measure(MIXED, get.requests, CONNECTIONS - 1)
+    thread.join()
+    heavy_res = background.get("result")
+    errors = res.errors + (heavy_res.errors if heavy_res else 1)
+    out: dict[str, Any] = {
+        "name": MIXED,
+        "kind": "mixed",
+        "target": "mixed",
+        "search": heavy_name,
+        "c8": {
+            "rps": round(res.rps, 1),
+            "p50_ms": round(res.p50_ms, 3),
+            "p99_ms": round(res.p99_ms, 3),
+            "mean_ms": round(res.mean_ms, 3),
+            "max_ms": round(res.max_ms, 3),
+            "requests": res.requests,
+            "errors": res.errors,
+            "error_detail": res.error_detail,
+        },
+        "search_requests": heavy_res.requests if heavy_res else 0,
+        "search_p50_ms": round(heavy_res.p50_ms, 3) if heavy_res else None,
+        "errors": errors,
+        "failed": errors > 0,
+    }
+    if errors:
+        out["first_error"] = res.first_error or background.get("error") or "search errors"
+    out.update(memory_mb(pid))
+    print(
+        f" {res.rps:,.0f} req/s p50 {res.p50_ms:.2f} p99 {res.p99_ms:.2f} ms; "
+        f"{out['search_requests']} searches alongside",
+        flush=True,
+    )
+    return out
+
+
 def ceiling(driver: Driver, port: int, log: Path) -> dict[str, Any]:
     cmd = [sys.executable, "-m", "bench.ceiling", "--port", str(port)]
     with process(cmd, log, driver.base, driver.headers):
@@ -238,8 +303,9 @@ def bench_pass(kind: str, args: argparse.Namespace, wrk_bin: str, lua: Path) -> 
         work = Workload(data)
         core, searches = work.core(), work.searches()
         if args.only:
-            core = [o for o in core if args.only in o.name]
-            searches = [o for o in searches if args.only in o.name]
+            wanted = args.only.split("|")
+            core = [o for o in core if any(w in o.name for w in wanted)]
+            searches = [o for o in searches if any(w in o.name for w in wanted)]
         headers = {
             "Authorization": f"Bearer {token}",
             "Content-Type": "application/json",
@@ -268,7 +334,18 @@ def bench_pass(kind: str, args: argparse.Namespace, wrk_bin: str, lua: Path) -> 
             # Reads and searches first, writes last: searches see exactly the seeded data.
             reads = [o for o in core if o.kind == "read"]
             writes = [o for o in core if o.kind == "write"]
-            for op in [*reads, *searches, *writes]:
+            for op in [*reads, *searches]:
+                results[op.name] = driver.operation(op, pid)
+            get = next((o for o in reads if o.name == "GET /tickets/{id}"), None)
+            timed = [
+                (r["c1"]["p50_ms"], o)
+                for o in searches
+                if (r := results[o.name]).get("c1") and not r.get("failed")
+            ]
+            if get is not None and timed:
+                heavy = max(timed, key=lambda t: t[0])[1]
+                results[MIXED] = mixed(driver, get, heavy, heavy.name, pid)
+            for op in writes:
                 results[op.name] = driver.operation(op, pid)
             memory = memory_mb(pid)
         scale = []
@@ -285,7 +362,11 @@ def bench_pass(kind: str, args: argparse.Namespace, wrk_bin: str, lua: Path) -> 
             "seed_report": {k: seeded.get(k) for k in ("rows", "rows_per_second", "counts")},
             "ceiling": ceil,
             "memory": memory,
-            "results": [results[o.name] for o in [*core, *searches] if o.name in results],
+            "results": [
+                results[name]
+                for name in [*(o.name for o in [*core, *searches]), MIXED]
+                if name in results
+            ],
             "scale": scale,
         }
 
@@ -298,7 +379,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     p.add_argument("--duration", type=float, help="seconds per wrk run (default 10; --quick 3)")
     p.add_argument("--quick", action="store_true", help="20,000 tickets and 3 s runs")
-    p.add_argument("--only", help="run only operations whose name contains this text")
+    p.add_argument(
+        "--only",
+        help="run only operations whose name contains this text (several: separated by |)",
+    )
     p.add_argument(
         "--workers",
         help="PostgreSQL only: after the single-process run, GET /tickets/{id} against "

@@ -9,6 +9,7 @@ validation errors, unknown routes (404), wrong methods (405) and unexpected exce
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        sys.setswitchinterval(settings.gil_switch_ms / 1000)  # process-wide: one app each
         app.state.db = Database(settings)
         app.state.settings = settings
         app.state.tokens = TokenCache(settings.auth_cache_seconds)

@@ -39,6 +39,21 @@ _OF_ONE = Q(
     )
 )
 
+_OF_MANY = Q(
+    _LINKS.where(
+        ticket_links.c.workspace_id == bindparam("ws"),
+        or_(
+            ticket_links.c.ticket_id.in_(bindparam("ids", expanding=True)),
+            ticket_links.c.object_id.in_(bindparam("ids", expanding=True)),
+        ),
+    )
+)
+_CATEGORIES = Q(
+    select(tickets.c.id, tickets.c.category).where(
+        tickets.c.id.in_(bindparam("ids", expanding=True))
+    )
+)
+
 
 def linked(conn: Conn, workspace_id: int, object_ids: Iterable[int]) -> dict[int, Linked]:
     """Linked objects of each id, oldest link first, in one query (two when any link names
@@ -50,23 +65,13 @@ def linked(conn: Conn, workspace_id: int, object_ids: Iterable[int]) -> dict[int
         (one,) = wanted
         rows = conn.all(_OF_ONE, {"ws": workspace_id, "id": one})
     else:
-        rows = conn.all(
-            _LINKS.where(
-                ticket_links.c.workspace_id == workspace_id,
-                or_(ticket_links.c.ticket_id.in_(wanted), ticket_links.c.object_id.in_(wanted)),
-            )
-        )
+        rows = conn.all(_OF_MANY, {"ws": workspace_id, "ids": sorted(wanted)})
     if not rows:
         return {}
     ticket_ids = {r["ticket_id"] for r in rows} | {
         r["object_id"] for r in rows if r["object_type"] == "ticket"
     }
-    category = {
-        r["id"]: r["category"]
-        for r in conn.all(
-            select(tickets.c.id, tickets.c.category).where(tickets.c.id.in_(ticket_ids))
-        )
-    }
+    category = {r["id"]: r["category"] for r in conn.all(_CATEGORIES, {"ids": sorted(ticket_ids)})}
     out: dict[int, Linked] = defaultdict(Linked)
     for r in rows:
         if r["ticket_id"] in wanted:  # seen from the tracker / back-office end

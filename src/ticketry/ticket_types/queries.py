@@ -137,6 +137,22 @@ def load_type(
     return data
 
 
+_TYPES_MANY = Q(
+    _TYPES.where(
+        ticket_types.c.workspace_id == bindparam("ws"),
+        ticket_types.c.id.in_(bindparam("ids", expanding=True)),
+    ).order_by(ticket_types.c.id)
+)
+_ATTRS_MANY = Q(
+    select(ticket_type_attributes)
+    .where(
+        ticket_type_attributes.c.workspace_id == bindparam("ws"),
+        ticket_type_attributes.c.ticket_type_id.in_(bindparam("ids", expanding=True)),
+    )
+    .order_by(*_ATTR_ORDER)
+)
+
+
 def load_types(conn: Conn, workspace_id: int, type_ids: Iterable[int]) -> dict[int, TypeData]:
     """The types among `type_ids` that exist in the workspace, with their attributes, in
     two queries whatever the count (unknown ids are simply absent from the result)."""
@@ -146,21 +162,10 @@ def load_types(conn: Conn, workspace_id: int, type_ids: Iterable[int]) -> dict[i
     if len(wanted) == 1:
         one = load_type(conn, workspace_id, wanted[0])
         return {} if one is None else {wanted[0]: one}
-    rows = conn.all(
-        _TYPES.where(
-            ticket_types.c.workspace_id == workspace_id, ticket_types.c.id.in_(wanted)
-        ).order_by(ticket_types.c.id)
-    )
+    rows = conn.all(_TYPES_MANY, {"ws": workspace_id, "ids": wanted})
     attrs: dict[int, list[Row]] = {r["id"]: [] for r in rows}
     if rows:
-        for a in conn.all(
-            select(ticket_type_attributes)
-            .where(
-                ticket_type_attributes.c.workspace_id == workspace_id,
-                ticket_type_attributes.c.ticket_type_id.in_(list(attrs)),
-            )
-            .order_by(*_ATTR_ORDER)
-        ):
+        for a in conn.all(_ATTRS_MANY, {"ws": workspace_id, "ids": list(attrs)}):
             attrs[a["ticket_type_id"]].append(a)
     return {r["id"]: TypeData.of(r, attrs[r["id"]]) for r in rows}
 

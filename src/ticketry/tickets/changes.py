@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import bindparam, delete, select, update
@@ -42,7 +43,17 @@ _LOCK = Q(
     .where(tickets.c.workspace_id == bindparam("ws"), tickets.c.id == bindparam("id"))
     .with_for_update()
 )
+_WHERE = (tickets.c.workspace_id == bindparam("ws"), tickets.c.id == bindparam("id"))
+_DELETE = Q(delete(tickets).where(*_WHERE))
 _INSERT = InsertQ(tickets, returning=tickets.c.id)
+
+
+@lru_cache(maxsize=256)
+def _update(names: tuple[str, ...]) -> Q:
+    """The UPDATE of these columns, compiled once per column set (a few dozen in use)."""
+    return Q(update(tickets).where(*_WHERE).values({k: bindparam(f"v_{k}") for k in names}))
+
+
 _ATTACH = InsertQ(ticket_contacts)
 
 # Topics are Intercom's webhook topic names where Intercom has one; `ticket.unassigned`,
@@ -114,7 +125,6 @@ class TicketChange(Change):
         )
 
     def _finish(self, touch: bool, created: bool = False) -> None:
-        where = (tickets.c.workspace_id == self.workspace_id, tickets.c.id == self.id)
         moved = self._counted(created)
         if self._deleted:
             # Links from a tracker or back-office ticket go with it by foreign key; links
@@ -125,12 +135,14 @@ class TicketChange(Change):
                     ticket_links.c.object_id == self.id,
                 )
             )
-            self.conn.execute(delete(tickets).where(*where))
+            self.conn.execute(_DELETE, {"ws": self.workspace_id, "id": self.id})
         else:
             if touch and (self.columns or self._events):
                 self.columns.setdefault("updated_at", ids.now())
             if self.columns:
-                self.conn.execute(update(tickets).where(*where).values(**self.columns))
+                params = {f"v_{k}": v for k, v in self.columns.items()}
+                params.update(ws=self.workspace_id, id=self.id)
+                self.conn.execute(_update(tuple(sorted(self.columns))), params)
         self.record_events()
         # After the events: the workspace's event counter is always taken first.
         counts.apply(self.conn, self.workspace_id, moved)

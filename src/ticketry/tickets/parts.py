@@ -151,28 +151,32 @@ def newest_with_authors(
     return rows, total, directory
 
 
+_RANKED = (
+    select(
+        ticket_parts,
+        func.row_number()
+        .over(partition_by=ticket_parts.c.ticket_id, order_by=ticket_parts.c.id.desc())
+        .label("rank"),
+        func.count().over(partition_by=ticket_parts.c.ticket_id).label("total"),
+    )
+    .where(
+        ticket_parts.c.workspace_id == bindparam("ws"),
+        ticket_parts.c.ticket_id.in_(bindparam("ids", expanding=True)),
+    )
+    .subquery()
+)
+_NEWEST_OF_MANY = Q(
+    select(_RANKED)
+    .where(_RANKED.c.rank <= bindparam("max_rendered", MAX_RENDERED))
+    .order_by(_RANKED.c.ticket_id, _RANKED.c.id)
+)
+
+
 def newest_of_many(
     conn: Conn, workspace_id: int, ticket_ids: list[int]
 ) -> tuple[dict[int, list[Row]], dict[int, int]]:
     """`newest` for several tickets in one query: parts by ticket, and totals."""
-    ranked = (
-        select(
-            ticket_parts,
-            func.row_number()
-            .over(partition_by=ticket_parts.c.ticket_id, order_by=ticket_parts.c.id.desc())
-            .label("rank"),
-            func.count().over(partition_by=ticket_parts.c.ticket_id).label("total"),
-        )
-        .where(
-            ticket_parts.c.workspace_id == workspace_id, ticket_parts.c.ticket_id.in_(ticket_ids)
-        )
-        .subquery()
-    )
-    rows = conn.all(
-        select(ranked)
-        .where(ranked.c.rank <= MAX_RENDERED)
-        .order_by(ranked.c.ticket_id, ranked.c.id)
-    )
+    rows = conn.all(_NEWEST_OF_MANY, {"ws": workspace_id, "ids": list(ticket_ids)})
     by_ticket: dict[int, list[Row]] = {}
     totals: dict[int, int] = {}
     for row in rows:

@@ -94,39 +94,41 @@ def view(conn: Conn, workspace_id: int, ticket_id: int) -> TicketView | None:
     )
 
 
+# A search page's batch reads, compiled once (IN lists expand at bind time, see db/sql.py).
+_MANY = Q(
+    select(tickets).where(
+        tickets.c.workspace_id == bindparam("ws"),
+        tickets.c.id.in_(bindparam("ids", expanding=True)),
+    )
+)
+_STATES = Q(
+    select(ticket_states).where(
+        ticket_states.c.workspace_id == bindparam("ws"),
+        ticket_states.c.id.in_(bindparam("ids", expanding=True)),
+    )
+)
+_CONTACTS_OF_MANY = Q(
+    select(ticket_contacts.c.ticket_id, contacts.c.id, contacts.c.external_id)
+    .join(contacts, contacts.c.id == ticket_contacts.c.contact_id)
+    .where(
+        ticket_contacts.c.workspace_id == bindparam("ws"),
+        ticket_contacts.c.ticket_id.in_(bindparam("ids", expanding=True)),
+    )
+    .order_by(contacts.c.id)
+)
+
+
 def views(conn: Conn, workspace_id: int, ticket_ids: list[int]) -> list[TicketView]:
     """Several tickets in a fixed number of queries (search pages), in `ticket_ids` order."""
     if not ticket_ids:
         return []
-    rows = {
-        r["id"]: r
-        for r in conn.all(
-            select(tickets).where(
-                tickets.c.workspace_id == workspace_id, tickets.c.id.in_(ticket_ids)
-            )
-        )
-    }
+    rows = {r["id"]: r for r in conn.all(_MANY, {"ws": workspace_id, "ids": ticket_ids})}
     found = [rows[i] for i in ticket_ids if i in rows]
     types = load_types(conn, workspace_id, {r["ticket_type_id"] for r in found})
-    states = {
-        s["id"]: s
-        for s in conn.all(
-            select(ticket_states).where(
-                ticket_states.c.workspace_id == workspace_id,
-                ticket_states.c.id.in_({r["ticket_state_id"] for r in found}),
-            )
-        )
-    }
+    state_ids = sorted({r["ticket_state_id"] for r in found})
+    states = {s["id"]: s for s in conn.all(_STATES, {"ws": workspace_id, "ids": state_ids})}
     on: dict[int, list[Row]] = defaultdict(list)
-    for c in conn.all(
-        select(ticket_contacts.c.ticket_id, contacts.c.id, contacts.c.external_id)
-        .join(contacts, contacts.c.id == ticket_contacts.c.contact_id)
-        .where(
-            ticket_contacts.c.workspace_id == workspace_id,
-            ticket_contacts.c.ticket_id.in_(ticket_ids),
-        )
-        .order_by(contacts.c.id)
-    ):
+    for c in conn.all(_CONTACTS_OF_MANY, {"ws": workspace_id, "ids": ticket_ids}):
         on[c["ticket_id"]].append(c)
     part_rows, totals = parts.newest_of_many(conn, workspace_id, ticket_ids)
     authors = parts.author_directory(

@@ -40,13 +40,13 @@ def _render(conn: Conn, workspace_id: int, ticket_id: int, version: Version) -> 
 async def create_ticket(ctx: Ctx) -> Response:
     payload = await ctx.body(CreateTicket)
 
-    def run(conn: Conn) -> dict[str, Any]:
-        ticket_id = service.create_ticket(
-            conn, ctx.workspace_id, ctx.admin_id, payload, ctx.version
-        )
+    def run(conn: Conn) -> int:
+        return service.create_ticket(conn, ctx.workspace_id, ctx.admin_id, payload, ctx.version)
+
+    def then(conn: Conn, ticket_id: int) -> dict[str, Any]:
         return _render(conn, ctx.workspace_id, ticket_id, ctx.version)
 
-    return json(await ctx.db.write(run))
+    return json(await ctx.db.write_then_read(run, then))
 
 
 async def get_ticket(ctx: Ctx) -> Response:
@@ -58,11 +58,13 @@ async def update_ticket(ctx: Ctx) -> Response:
     ticket_id = _ticket_id(ctx)
     payload = await ctx.body(UpdateTicket)
 
-    def run(conn: Conn) -> dict[str, Any]:
+    def run(conn: Conn) -> None:
         service.update_ticket(conn, ctx.workspace_id, ctx.admin_id, ticket_id, payload, ctx.version)
+
+    def then(conn: Conn, _: None) -> dict[str, Any]:
         return _render(conn, ctx.workspace_id, ticket_id, ctx.version)
 
-    return json(await ctx.db.write(run))
+    return json(await ctx.db.write_then_read(run, then))
 
 
 async def delete_ticket(ctx: Ctx) -> Response:

@@ -25,6 +25,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import NullType
 
 from ticketry.db.database import Conn, Row
+from ticketry.db.sql import Q
 from ticketry.kit import ids
 from ticketry.search import compile as search_compile
 from ticketry.search import paging
@@ -232,13 +233,16 @@ def fields(attributes: dict[str, Row]) -> Fields:
     )
 
 
-def custom_attributes(conn: Conn, workspace_id: int) -> dict[str, Row]:
-    rows = conn.all(
-        select(ticket_type_attributes.c.id, ticket_type_attributes.c.data_type).where(
-            ticket_type_attributes.c.workspace_id == workspace_id,
-            ticket_type_attributes.c.is_default.is_(False),
-        )
+_CUSTOM_ATTRIBUTES = Q(
+    select(ticket_type_attributes.c.id, ticket_type_attributes.c.data_type).where(
+        ticket_type_attributes.c.workspace_id == bindparam("ws"),
+        ticket_type_attributes.c.is_default.is_(False),
     )
+)
+
+
+def custom_attributes(conn: Conn, workspace_id: int) -> dict[str, Row]:
+    rows = conn.all(_CUSTOM_ATTRIBUTES, {"ws": workspace_id})
     return {str(r["id"]): r for r in rows}
 
 
