@@ -26,7 +26,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import databases, report  # noqa: E402
-from bench.inbox import _CSRF, RUNS, TARGET_MS, WARMUP, _measure  # noqa: E402
+from bench.inbox import _CSRF, RUNS, TARGET_MS, WARMUP, _measure, view_table  # noqa: E402
 from bench.run import free_port, process  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -138,16 +138,8 @@ def markdown(run: dict[str, Any]) -> str:
         f"`Server-Timing`; target: under {TARGET_MS:.0f} ms. Machine: "
         f"{run['machine'].get('cpu', '?')}.",
         "",
-        "| database | view | server p50 ms | server p95 ms | max | round trip p50 | target |",
-        "| --- | --- | ---: | ---: | ---: | ---: | --- |",
+        *view_table(run["passes"]),
     ]
-    for p in run["passes"]:
-        for v in p["views"]:
-            ok = "PASS" if v["server_p95_ms"] < TARGET_MS else "MISS"
-            lines.append(
-                f"| {p['database']} | {v['view']} | {v['server_p50_ms']} | {v['server_p95_ms']}"
-                f" | {v['server_max_ms']} | {v['round_trip_p50_ms']} | {ok} |"
-            )
     return "\n".join(lines) + "\n"
 
 
