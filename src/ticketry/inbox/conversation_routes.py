@@ -23,11 +23,8 @@ from ticketry.db.database import Conn
 from ticketry.errors import NotFound, ParameterInvalid, ParameterNotFound
 from ticketry.inbox import conversation_page as page_data
 from ticketry.inbox import ticket_page
-from ticketry.inbox.web import Me, action, page
+from ticketry.inbox.web import Me, action, page, tag_forms
 from ticketry.kit import ids
-from ticketry.tags.queries import find_by_name
-from ticketry.tags.schemas import TagWrite
-from ticketry.tags.service import save_tag
 from ticketry.teams.queries import list_teams
 from ticketry.tickets.schemas import Reply
 from ticketry.web import pages
@@ -159,32 +156,7 @@ async def _snooze(me: Me) -> Response:
     return await _manage(me, payload, "Conversation snoozed.")
 
 
-async def _tag(me: Me) -> Response:
-    conversation_id = _conversation_id(me.request)
-    form = await me.form()
-    name = pages.text(form, "tag_name")
-
-    def run(conn: Conn) -> str:
-        found = find_by_name(conn, me.workspace_id, name)
-        ident = str((found or save_tag(conn, me.workspace_id, TagWrite(name=name)))["id"])
-        tag, _, _ = service.tag(conn, me.workspace_id, conversation_id, ident, str(me.admin_id))
-        return str(tag["name"])
-
-    tag_name = await me.db.write(run)
-    return pages.redirect(me.request, _back(me.request), flash=f"Tagged {tag_name}.")
-
-
-async def _untag(me: Me) -> Response:
-    conversation_id = _conversation_id(me.request)
-    await me.form()
-    await me.db.write(
-        service.untag,
-        me.workspace_id,
-        conversation_id,
-        me.request.path_params["tag_id"],
-        str(me.admin_id),
-    )
-    return pages.redirect(me.request, _back(me.request), flash="Tag removed.")
+_tag, _untag = tag_forms(_conversation_id, service.tag, service.untag, _back)
 
 
 async def _convert(me: Me) -> Response:

@@ -19,11 +19,9 @@ from ticketry.admins.queries import list_admins
 from ticketry.db.database import Conn
 from ticketry.errors import NotFound
 from ticketry.inbox import listing, ticket_page
-from ticketry.inbox.web import Me, action, page
+from ticketry.inbox.web import Me, action, page, tag_forms
 from ticketry.kit import ids
-from ticketry.tags.queries import find_by_name, list_tags
-from ticketry.tags.schemas import TagWrite
-from ticketry.tags.service import save_tag
+from ticketry.tags.queries import list_tags
 from ticketry.teams.queries import list_teams
 from ticketry.ticket_types.queries import list_types
 from ticketry.tickets import replies, service, tagging
@@ -162,35 +160,7 @@ async def _attributes(me: Me) -> Response:
     )
 
 
-async def _tag(me: Me) -> Response:
-    ticket_id = _ticket_id(me.request)
-    form = await me.form()
-    tag_id = pages.text(form, "tag_id")
-    name = pages.text(form, "tag_name")
-
-    def run(conn: Conn) -> str:
-        ident = tag_id
-        if not ident:
-            found = find_by_name(conn, me.workspace_id, name)
-            ident = str((found or save_tag(conn, me.workspace_id, TagWrite(name=name)))["id"])
-        tag, _, _ = tagging.tag_ticket(conn, me.workspace_id, ticket_id, ident, str(me.admin_id))
-        return str(tag["name"])
-
-    tag_name = await me.db.write(run)
-    return pages.redirect(me.request, _back(me.request), flash=f"Tagged {tag_name}.")
-
-
-async def _untag(me: Me) -> Response:
-    ticket_id = _ticket_id(me.request)
-    await me.form()
-    await me.db.write(
-        tagging.untag_ticket,
-        me.workspace_id,
-        ticket_id,
-        me.request.path_params["tag_id"],
-        str(me.admin_id),
-    )
-    return pages.redirect(me.request, _back(me.request), flash="Tag removed.")
+_tag, _untag = tag_forms(_ticket_id, tagging.tag_ticket, tagging.untag_ticket, _back)
 
 
 routes = [

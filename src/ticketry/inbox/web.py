@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import quote
 
 from pydantic import ValidationError
@@ -15,8 +16,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ticketry.admins.queries import get_admin
-from ticketry.db.database import Database, Row
+from ticketry.db.database import Conn, Database, Row
 from ticketry.errors import ApiError
+from ticketry.tags.queries import find_by_name
+from ticketry.tags.schemas import TagWrite
+from ticketry.tags.service import save_tag
 from ticketry.web import pages, sessions
 
 
@@ -101,3 +105,39 @@ def action(fn: Handler, back: Callable[[Request], str]) -> Callable[[Request], A
 
     handle.__name__ = fn.__name__
     return handle
+
+
+def tag_forms(
+    object_id: Callable[[Request], int],
+    tag: Callable[..., tuple[Row, Any, Any]],
+    untag: Callable[..., Any],
+    back: Callable[[Request], str],
+) -> tuple[Handler, Handler]:
+    """The tag and untag forms of a page whose object (a ticket, a conversation) the API's
+    `tag`/`untag` services change: a tag chosen by id, or by name (made when new)."""
+
+    async def add(me: Me) -> Response:
+        target = object_id(me.request)
+        form = await me.form()
+        tag_id = pages.text(form, "tag_id")
+        name = pages.text(form, "tag_name")
+
+        def run(conn: Conn) -> str:
+            ident = tag_id
+            if not ident:
+                found = find_by_name(conn, me.workspace_id, name)
+                ident = str((found or save_tag(conn, me.workspace_id, TagWrite(name=name)))["id"])
+            made, _, _ = tag(conn, me.workspace_id, target, ident, str(me.admin_id))
+            return str(made["name"])
+
+        tag_name = await me.db.write(run)
+        return pages.redirect(me.request, back(me.request), flash=f"Tagged {tag_name}.")
+
+    async def remove(me: Me) -> Response:
+        target = object_id(me.request)
+        await me.form()
+        removed = me.request.path_params["tag_id"]
+        await me.db.write(untag, me.workspace_id, target, removed, str(me.admin_id))
+        return pages.redirect(me.request, back(me.request), flash="Tag removed.")
+
+    return add, remove
