@@ -16,6 +16,8 @@ import re
 import statistics
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -81,37 +83,45 @@ def _views(seeded: dict[str, Any]) -> list[tuple[str, str]]:
     ]
 
 
-def run_one(kind: str, tickets: int) -> dict[str, Any]:
-    with databases.fresh(kind) as url:
-        databases.migrate(url)
-        seeded, seed_s = databases.seed(url, tickets)
-        print(f"{kind}: seeded {tickets:,} tickets in {seed_s:.0f} s", flush=True)
-        proc = databases._ticketry(
-            url,
-            ["admin", "set-password", "--admin", seeded["admin_id"], "--generate", "--json"],
-            timeout=60,
-        )
-        password = orjson.loads(proc.stdout.strip().splitlines()[-1])["password"]
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        cmd = [databases.ticketry_bin(), "--database-url", url, "serve", "--port", str(port)]
-        cmd += ["--log-level", "warning"]
-        token = seeded["token"]
-        log = RESULTS / "tmp" / f"inbox-{kind}.log"
-        log.parent.mkdir(parents=True, exist_ok=True)
-        with process(cmd, log, f"{base}/me", {"Authorization": f"Bearer {token}"}):
-            client = httpx.Client(base_url=base, timeout=60)
-            signin = client.get("/signin")
-            email = httpx.get(f"{base}/me", headers={"Authorization": f"Bearer {token}"}).json()[
-                "email"
-            ]
-            csrf = _CSRF.search(signin.text)
+@contextmanager
+def signed_in(
+    url: str, seeded: dict[str, Any], log_name: str
+) -> Iterator[tuple[str, str, httpx.Client]]:
+    """One `ticketry serve` on `url`, and a client signed in to its inbox as the seeded
+    admin (its password set with `admin set-password --generate`): base URL, token, client."""
+    proc = databases._ticketry(
+        url,
+        ["admin", "set-password", "--admin", seeded["admin_id"], "--generate", "--json"],
+        timeout=60,
+    )
+    password = orjson.loads(proc.stdout.strip().splitlines()[-1])["password"]
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    cmd = [databases.ticketry_bin(), "--database-url", url, "serve", "--port", str(port)]
+    cmd += ["--log-level", "warning"]
+    token = seeded["token"]
+    auth = {"Authorization": f"Bearer {token}"}
+    log = RESULTS / "tmp" / log_name
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with process(cmd, log, f"{base}/me", auth):
+        email = httpx.get(f"{base}/me", headers=auth).json()["email"]
+        with httpx.Client(base_url=base, timeout=60) as client:
+            csrf = _CSRF.search(client.get("/signin").text)
             assert csrf is not None
             answer = client.post(
                 "/signin",
                 data={"csrf_token": csrf.group(1), "email": email, "password": password},
             )
             assert answer.status_code == 303, answer.text
+            yield base, token, client
+
+
+def run_one(kind: str, tickets: int) -> dict[str, Any]:
+    with databases.fresh(kind) as url:
+        databases.migrate(url)
+        seeded, seed_s = databases.seed(url, tickets)
+        print(f"{kind}: seeded {tickets:,} tickets in {seed_s:.0f} s", flush=True)
+        with signed_in(url, seeded, f"inbox-{kind}.log") as (_base, _token, client):
             rows = []
             for name, path in _views(seeded):
                 row = {"view": name, **_measure(client, path)}

@@ -26,8 +26,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench import databases, report  # noqa: E402
-from bench.inbox import _CSRF, RUNS, TARGET_MS, WARMUP, _measure, view_table  # noqa: E402
-from bench.run import free_port, process  # noqa: E402
+from bench.inbox import RUNS, TARGET_MS, WARMUP, _measure, signed_in, view_table  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 THREADS = 8
@@ -87,31 +86,9 @@ def run_one(kind: str, count: int) -> dict[str, Any]:
     with databases.fresh(kind) as url:
         databases.migrate(url)
         seeded, _ = databases.seed(url, 100)
-        proc = databases._ticketry(
-            url,
-            ["admin", "set-password", "--admin", seeded["admin_id"], "--generate", "--json"],
-            timeout=60,
-        )
-        password = orjson.loads(proc.stdout.strip().splitlines()[-1])["password"]
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        cmd = [databases.ticketry_bin(), "--database-url", url, "serve", "--port", str(port)]
-        cmd += ["--log-level", "warning"]
-        token = seeded["token"]
-        log = RESULTS / "tmp" / f"inbox-conversations-{kind}.log"
-        log.parent.mkdir(parents=True, exist_ok=True)
-        with process(cmd, log, f"{base}/me", {"Authorization": f"Bearer {token}"}):
+        with signed_in(url, seeded, f"inbox-conversations-{kind}.log") as (base, token, client):
             made_s = _make(base, token, str(seeded["admin_id"]), count)
             print(f"{kind}: made {count:,} conversations in {made_s:.0f} s", flush=True)
-            me = httpx.get(f"{base}/me", headers={"Authorization": f"Bearer {token}"}).json()
-            client = httpx.Client(base_url=base, timeout=60)
-            csrf = _CSRF.search(client.get("/signin").text)
-            assert csrf is not None
-            answer = client.post(
-                "/signin",
-                data={"csrf_token": csrf.group(1), "email": me["email"], "password": password},
-            )
-            assert answer.status_code == 303, answer.text
             rows = []
             for name, path in VIEWS:
                 row = {"view": name, **_measure(client, path)}

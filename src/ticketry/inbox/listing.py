@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import Select, and_, select
 
 from ticketry.db.database import Conn, Row
 from ticketry.errors import ParameterInvalid
@@ -151,12 +151,7 @@ _ROW_COLUMNS = (
 
 def _count(conn: Conn, workspace_id: int, f: Filters, admin_id: int) -> int:
     stmt, _, _ = _statement(conn, workspace_id, conditions(f, admin_id), None)
-    return int(
-        conn.scalar(
-            select(func.count()).select_from(stmt.order_by(None).limit(COUNT_LIMIT + 1).subquery())
-        )
-        or 0
-    )
+    return paging.count_of(conn, stmt, COUNT_LIMIT)
 
 
 def listing(conn: Conn, workspace_id: int, admin_id: int, f: Filters, after: str | None) -> Listing:

@@ -114,6 +114,14 @@ def _after(order: Sequence[SortKey], keys: list[Any]) -> ColumnElement[bool]:
     return or_(*branches)
 
 
+def count_of(conn: Conn, stmt: Select[Any], limit: int | None = None) -> int:
+    """How many rows `stmt` matches; with `limit`, counting stops at `limit + 1`."""
+    counted = stmt.order_by(None)
+    if limit is not None:
+        counted = counted.limit(limit + 1)
+    return int(conn.scalar(select(func.count()).select_from(counted.subquery())) or 0)
+
+
 def fetch_page(
     conn: Conn,
     stmt: Select[Any],
@@ -131,13 +139,7 @@ def fetch_page(
     page, keys = 1, None
     if starting_after:
         page, keys = _position(starting_after, order, cursor_field)
-    if count is not None:
-        total = count(stmt)
-    else:
-        counted = stmt.order_by(None)
-        if count_limit is not None:
-            counted = counted.limit(count_limit + 1)
-        total = conn.scalar(select(func.count()).select_from(counted.subquery()))
+    total = count(stmt) if count is not None else count_of(conn, stmt, count_limit)
     paged = stmt if keys is None else stmt.where(_after(order, keys))
     terms = [k.column for k in order]
     capped = count_limit is not None and total is not None and total > count_limit

@@ -181,7 +181,7 @@ def changing(
 
     `touch` bumps `updated_at` when anything changed (tags do not: Intercom's tagging
     leaves a ticket's `updated_at` alone)."""
-    row = conn.one(_LOCK, {"ws": workspace_id, "id": ticket_id})
+    row = locked_row(conn, workspace_id, ticket_id)
     if row is None:
         raise not_found or ticket_not_found()
     change = TicketChange(conn, workspace_id, row, actor, at if at is not None else ids.now())
