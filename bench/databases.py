@@ -114,6 +114,16 @@ def find_token(data: Any) -> str:
     raise LookupError("no access token (tkt_...) in the seed's JSON")
 
 
+def new_token(url: str, workspace_id: int, admin_id: int) -> str:
+    """A fresh access token for an already seeded database (`--database-url`)."""
+    proc = _ticketry(
+        url,
+        ["token", "create", "--workspace", str(workspace_id), "--admin", str(admin_id), "--json"],
+        timeout=120,
+    )
+    return find_token(orjson.loads(proc.stdout))
+
+
 def versions(url: str) -> str:
     """The database engine's version string."""
     if url.startswith("sqlite"):

@@ -6,6 +6,7 @@ ASGI ceiling measured alongside, and the results written to bench/results/latest
 from __future__ import annotations
 
 import argparse
+import contextlib
 import shutil
 import signal
 import socket
@@ -293,13 +294,22 @@ def scale_out(
 
 
 def bench_pass(kind: str, args: argparse.Namespace, wrk_bin: str, lua: Path) -> dict[str, Any]:
-    print(f"== {kind}: fresh database, {args.tickets:,} tickets", flush=True)
-    with databases.fresh(kind) as url:
-        migrate_s = databases.migrate(url)
-        seeded, seed_s = databases.seed(url, args.tickets)
-        print(f"  seeded in {seed_s:,.1f} s", flush=True)
-        token = databases.find_token(seeded)
-        data = sample.load(url)
+    reused = args.database_url
+    if reused:
+        print(f"== {kind}: the database at --database-url, as it is", flush=True)
+    else:
+        print(f"== {kind}: fresh database, {args.tickets:,} tickets", flush=True)
+    with contextlib.nullcontext(reused) if reused else databases.fresh(kind) as url:
+        if reused:
+            migrate_s, seed_s, seeded = 0.0, 0.0, {}
+            data = sample.load(url)
+            token = databases.new_token(url, data.workspace_id, data.admin_ids[0])
+        else:
+            migrate_s = databases.migrate(url)
+            seeded, seed_s = databases.seed(url, args.tickets)
+            print(f"  seeded in {seed_s:,.1f} s", flush=True)
+            token = databases.find_token(seeded)
+            data = sample.load(url)
         work = Workload(data)
         core, searches = work.core(), work.searches()
         if args.only:
@@ -377,6 +387,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--tickets", type=int, help="tickets to seed (default 1,000,000; --quick 20,000)"
     )
     p.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
+    p.add_argument(
+        "--database-url",
+        help="measure this already seeded database instead of a fresh one (its writes stay"
+        " in it; give --db to match its kind)",
+    )
     p.add_argument("--duration", type=float, help="seconds per wrk run (default 10; --quick 3)")
     p.add_argument("--quick", action="store_true", help="20,000 tickets and 3 s runs")
     p.add_argument(
@@ -395,6 +410,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         p.error("--workers takes process counts separated by commas, e.g. 1,2,4")
     if any(n < 1 for n in args.workers):
         p.error("--workers counts must be at least 1")
+    if args.database_url:
+        from ticketry.db.database import dialect_of
+
+        if args.db == "both":
+            args.db = dialect_of(args.database_url)
+        elif dialect_of(args.database_url) != args.db:
+            p.error(f"--database-url is not a {args.db} database")
     args.tickets = args.tickets or (QUICK_TICKETS if args.quick else 1_000_000)
     args.duration = args.duration or (QUICK_DURATION if args.quick else 10.0)
     return args

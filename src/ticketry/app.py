@@ -117,7 +117,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             await app.state.jobs.stop()
             await app.state.webhooks.stop()
-            app.state.db.close()
+            await app.state.db.aclose()
 
     middleware = [
         Middleware(contain_errors),

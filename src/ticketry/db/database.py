@@ -18,9 +18,12 @@ How database work meets the event loop (the concurrency model):
 - SQLite writes go to one writer thread that commits the waiting units of work together
   (`db/writer.py`): one writer serialises every change, so a read-modify-write is never
   interleaved with another, and durable commits cost one fsync per group.
-- PostgreSQL work runs in a thread pool on a psycopg connection pool; writers lock what
-  they read-modify-write (`SELECT ... FOR UPDATE`, see tickets/changes.py) and take the
-  workspace's event counter last.
+- PostgreSQL work in the server runs on the event loop itself, over psycopg's async
+  connections from an async pool: the unit of work stays plain synchronous code, run in a
+  greenlet that parks at each statement while the loop awaits the driver (`db/loop.py`).
+  Outside a running server (the CLI, tests' own connections) the same functions run on a
+  synchronous pool. Writers lock what they read-modify-write (`SELECT ... FOR UPDATE`, see
+  tickets/changes.py) and take the workspace's event counter last.
 Rule for a new write: a plain function `fn(conn, ...)` handed to `Database.write`, which
 locks before it reads what it will change, and does no network I/O.
 """
@@ -37,6 +40,7 @@ from typing import Any, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 
+from ticketry.db import loop as on_loop
 from ticketry.db.sql import Q, compile_sql
 from ticketry.db.writer import GroupCommitWriter
 from ticketry.kit import ids
@@ -142,22 +146,14 @@ class Database:
         # Called on the event loop after each committed `write` (the app wakes its webhook
         # worker there).
         self.after_write: Callable[[], None] | None = None
-        self._pool: Any = None
+        self._pool: Any = None  # synchronous, opened on first use outside the loop
+        self._loop_pool: Any = None  # async, opened by the first unit of work on a loop
+        self._loop_pool_opened: asyncio.Future[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._writer: GroupCommitWriter | None = None
         self._writer_lock = threading.Lock()
         self._readers: ThreadPoolExecutor | None = None
         self._connections: list[sqlite3.Connection] = []  # every thread's, to close
-        if self.dialect == "postgresql":
-            from psycopg.rows import dict_row
-            from psycopg_pool import ConnectionPool
-
-            self._pool = ConnectionPool(
-                libpq_url(self.url),
-                min_size=1,
-                max_size=settings.pool_size,
-                kwargs={"row_factory": dict_row, "autocommit": False},
-                open=True,
-            )
 
     # -- connections -------------------------------------------------------------------
 
@@ -198,6 +194,58 @@ class Database:
                     )
         return self._writer
 
+    def _pool_options(self) -> dict[str, Any]:
+        from psycopg.rows import dict_row
+
+        return {
+            "conninfo": libpq_url(self.url),
+            "min_size": 1,
+            "max_size": self._settings.pool_size,
+            "kwargs": {"row_factory": dict_row, "autocommit": False},
+        }
+
+    def _sync_pool(self) -> Any:
+        if self._pool is None:
+            from psycopg_pool import ConnectionPool
+
+            with self._writer_lock:
+                if self._pool is None:
+                    self._pool = ConnectionPool(**self._pool_options(), open=True)
+        return self._pool
+
+    async def _pool_on_loop(self) -> Any:
+        """The async pool, or None when this loop is not the one it was opened on (a
+        second loop in the same process uses the synchronous path instead)."""
+        loop = asyncio.get_running_loop()
+        if self._loop_pool is None:
+            from psycopg_pool import AsyncConnectionPool
+
+            self._loop = loop
+            self._loop_pool = AsyncConnectionPool(**self._pool_options(), open=False)
+            self._loop_pool_opened = asyncio.ensure_future(self._loop_pool.open())
+        elif self._loop is not loop:
+            return None
+        assert self._loop_pool_opened is not None
+        await self._loop_pool_opened
+        return self._loop_pool
+
+    async def _run_on_loop(self, pool: Any, write: bool, fn: Callable[..., T], *args: Any) -> T:
+        """`fn(conn, *args)` in one transaction on the loop (see db/loop.py); the pool's
+        connection context commits on success and rolls back on any error."""
+        async with pool.connection() as raw:
+            if write:
+                return await on_loop.run(fn, self._loop_conn(raw, True), *args)
+            # Reads run without BEGIN and COMMIT, as on the synchronous path below.
+            await raw.set_autocommit(True)
+            try:
+                return await on_loop.run(fn, self._loop_conn(raw, False), *args)
+            finally:
+                if not raw.closed:
+                    await raw.set_autocommit(False)
+
+    def _loop_conn(self, raw: Any, write: bool) -> Conn:
+        return Conn(on_loop.LoopConnection(raw), "postgresql", write, self.cache)
+
     @contextmanager
     def transaction(self, write: bool = True) -> Iterator[Conn]:
         """A transaction that commits when the block ends and rolls back on any error."""
@@ -211,13 +259,13 @@ class Database:
                 raise
             raw.execute("COMMIT")
         elif write:
-            with self._pool.connection() as raw:  # commits on success, rolls back on error
+            with self._sync_pool().connection() as raw:  # commits on success, rolls back on error
                 yield Conn(raw, "postgresql", True, self.cache)
         else:
             # Reads run without BEGIN and COMMIT, two round trips fewer per request. Under
             # READ COMMITTED every statement takes its own snapshot inside a transaction
             # too, so a read sees nothing different.
-            with self._pool.connection() as raw:
+            with self._sync_pool().connection() as raw:
                 raw.autocommit = True
                 try:
                     yield Conn(raw, "postgresql", False, self.cache)
@@ -231,25 +279,33 @@ class Database:
         with self.transaction(write) as conn:
             return fn(conn, *args)
 
+    async def _postgresql(self, write: bool, fn: Callable[..., T], *args: Any) -> T:
+        pool = await self._pool_on_loop()
+        if pool is not None:
+            return await self._run_on_loop(pool, write, fn, *args)
+        return await run_in_threadpool(self.run_sync, write, ids.on_this_clock(fn), *args)
+
     async def read(self, fn: Callable[..., T], *args: Any) -> T:
-        fn = ids.on_this_clock(fn)
         if self.dialect == "sqlite":
             loop = asyncio.get_running_loop()
-            return await loop.run_in_executor(self._reader_pool(), self.run_sync, False, fn, *args)
-        return await run_in_threadpool(self.run_sync, False, fn, *args)
+            return await loop.run_in_executor(
+                self._reader_pool(), self.run_sync, False, ids.on_this_clock(fn), *args
+            )
+        return await self._postgresql(False, fn, *args)
 
     async def read_point(self, fn: Callable[..., T], *args: Any) -> T:
         """`read` for a bounded point read: inline on SQLite (see the module docstring)."""
         if self.dialect == "sqlite":
             return self.run_sync(False, fn, *args)
-        return await run_in_threadpool(self.run_sync, False, ids.on_this_clock(fn), *args)
+        return await self._postgresql(False, fn, *args)
 
     async def write(self, fn: Callable[..., T], *args: Any) -> T:
-        fn = ids.on_this_clock(fn)
         if self.dialect == "sqlite":
-            result = await asyncio.wrap_future(self._group_writer().submit(fn, args))
+            result = await asyncio.wrap_future(
+                self._group_writer().submit(ids.on_this_clock(fn), args)
+            )
         else:
-            result = await run_in_threadpool(self.run_sync, True, fn, *args)
+            result = await self._postgresql(True, fn, *args)
         if self.after_write is not None:
             self.after_write()  # committed: on the event loop, e.g. to wake a worker
         return result
@@ -273,6 +329,13 @@ class Database:
             return then(conn, fn(conn, *a), *a)
 
         return await self.write(both, *args)
+
+    async def aclose(self) -> None:
+        """Close the async pool, on the loop it was opened on; then `close`."""
+        if self._loop_pool is not None and self._loop is asyncio.get_running_loop():
+            await self._loop_pool.close()
+            self._loop_pool = None
+        self.close()
 
     def close(self) -> None:
         if self._writer is not None:

@@ -7,10 +7,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import bindparam, func, or_, select
+from sqlalchemy import ColumnElement, Select, bindparam, func, or_, select
 
-from ticketry.db.database import Conn
+from ticketry.db.database import Conn, Row
 from ticketry.db.sql import Q
 from ticketry.tables import ticket_links, tickets
 
@@ -29,15 +30,19 @@ NONE = Linked()
 _LINKS = select(
     ticket_links.c.ticket_id, ticket_links.c.object_id, ticket_links.c.object_type
 ).order_by(ticket_links.c.created_at, ticket_links.c.object_id)
-# One object's links (every ticket read): compiled once.
-_OF_ONE = Q(
-    _LINKS.where(
+
+
+def of_object(object_id: ColumnElement[Any]) -> Select[Any]:
+    """The links of one object, at either end, oldest first (`object_id` may be a
+    correlated column)."""
+    return _LINKS.where(
         ticket_links.c.workspace_id == bindparam("ws"),
-        or_(
-            ticket_links.c.ticket_id == bindparam("id"), ticket_links.c.object_id == bindparam("id")
-        ),
+        or_(ticket_links.c.ticket_id == object_id, ticket_links.c.object_id == object_id),
     )
-)
+
+
+# One object's links (every ticket read): compiled once.
+OF_ONE = Q(of_object(bindparam("id")))
 
 _OF_MANY = Q(
     _LINKS.where(
@@ -63,9 +68,14 @@ def linked(conn: Conn, workspace_id: int, object_ids: Iterable[int]) -> dict[int
         return {}
     if len(wanted) == 1:
         (one,) = wanted
-        rows = conn.all(_OF_ONE, {"ws": workspace_id, "id": one})
+        rows = conn.all(OF_ONE, {"ws": workspace_id, "id": one})
     else:
         rows = conn.all(_OF_MANY, {"ws": workspace_id, "ids": sorted(wanted)})
+    return from_rows(conn, wanted, rows)
+
+
+def from_rows(conn: Conn, wanted: set[int], rows: list[Row]) -> dict[int, Linked]:
+    """`linked` from the link rows of `wanted` (as `OF_ONE` reads them)."""
     if not rows:
         return {}
     ticket_ids = {r["ticket_id"] for r in rows} | {

@@ -139,7 +139,14 @@ def fetch_page(
     page, keys = 1, None
     if starting_after:
         page, keys = _position(starting_after, order, cursor_field)
-    total = count(stmt) if count is not None else count_of(conn, stmt, count_limit)
+
+    def counted() -> int:
+        return count(stmt) if count is not None else count_of(conn, stmt, count_limit)
+
+    # SQLite picks the page's plan by the count (below), so it counts first. PostgreSQL
+    # plans the page itself and counts only when the first page does not hold every match:
+    # a search matching one page's worth (a point search) is one statement, not two.
+    total = counted() if conn.dialect == "sqlite" else None
     paged = stmt if keys is None else stmt.where(_after(order, keys))
     terms = [k.column for k in order]
     capped = count_limit is not None and total is not None and total > count_limit
@@ -163,4 +170,6 @@ def fetch_page(
         rows = rows[:per_page]
         last = rows[-1]
         next_cursor = pagination.encode([page + 1, *(last[k.name] for k in order)])
+    if total is None:
+        total = len(rows) if keys is None and next_cursor is None else counted()
     return Page(rows, int(total or 0), page, per_page, next_cursor)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import String, and_, bindparam, cast, func, or_, select
+from sqlalchemy import ColumnElement, Select, String, and_, bindparam, cast, func, or_, select
 
 from ticketry.db.database import Conn, Row
 from ticketry.db.sql import InsertQ, Q
@@ -100,43 +100,60 @@ def newest(conn: Conn, workspace_id: int, ticket_id: int) -> tuple[list[Row], in
 
 _AUTHOR_ADMIN = admins.alias("author_admin")
 _AUTHOR_CONTACT = contacts.alias("author_contact")
-_NEWEST_WITH_AUTHORS = Q(
-    select(
-        ticket_parts,
-        func.coalesce(_AUTHOR_ADMIN.c.name, _AUTHOR_CONTACT.c.name).label("author_name"),
-        func.coalesce(_AUTHOR_ADMIN.c.email, _AUTHOR_CONTACT.c.email).label("author_email"),
-        func.coalesce(cast(_AUTHOR_ADMIN.c.id, String), _AUTHOR_CONTACT.c.id).label("author_found"),
-    )
-    .select_from(
-        ticket_parts.outerjoin(
-            _AUTHOR_ADMIN,
-            and_(
-                ticket_parts.c.author_type == "admin",
-                _AUTHOR_ADMIN.c.workspace_id == bindparam("ws"),
-                cast(_AUTHOR_ADMIN.c.id, String) == ticket_parts.c.author_id,
-            ),
-        ).outerjoin(
-            _AUTHOR_CONTACT,
-            and_(
-                or_(ticket_parts.c.author_type == "user", ticket_parts.c.author_type == "lead"),
-                _AUTHOR_CONTACT.c.workspace_id == bindparam("ws"),
-                _AUTHOR_CONTACT.c.id == ticket_parts.c.author_id,
+
+
+def newest_with_authors_of(ticket_id: ColumnElement[Any]) -> Select[Any]:
+    """A ticket's newest parts, newest first, with their authors' names (`ticket_id` may
+    be a correlated column)."""
+    return (
+        select(
+            ticket_parts,
+            func.coalesce(_AUTHOR_ADMIN.c.name, _AUTHOR_CONTACT.c.name).label("author_name"),
+            func.coalesce(_AUTHOR_ADMIN.c.email, _AUTHOR_CONTACT.c.email).label("author_email"),
+            func.coalesce(cast(_AUTHOR_ADMIN.c.id, String), _AUTHOR_CONTACT.c.id).label(
+                "author_found"
             ),
         )
+        .select_from(
+            ticket_parts.outerjoin(
+                _AUTHOR_ADMIN,
+                and_(
+                    ticket_parts.c.author_type == "admin",
+                    _AUTHOR_ADMIN.c.workspace_id == bindparam("ws"),
+                    cast(_AUTHOR_ADMIN.c.id, String) == ticket_parts.c.author_id,
+                ),
+            ).outerjoin(
+                _AUTHOR_CONTACT,
+                and_(
+                    or_(ticket_parts.c.author_type == "user", ticket_parts.c.author_type == "lead"),
+                    _AUTHOR_CONTACT.c.workspace_id == bindparam("ws"),
+                    _AUTHOR_CONTACT.c.id == ticket_parts.c.author_id,
+                ),
+            )
+        )
+        .where(
+            ticket_parts.c.workspace_id == bindparam("ws"), ticket_parts.c.ticket_id == ticket_id
+        )
+        .order_by(ticket_parts.c.id.desc())
+        .limit(MAX_RENDERED)
     )
-    .where(
-        ticket_parts.c.workspace_id == bindparam("ws"), ticket_parts.c.ticket_id == bindparam("t")
-    )
-    .order_by(ticket_parts.c.id.desc())
-    .limit(MAX_RENDERED)
-)
+
+
+NEWEST_WITH_AUTHORS = Q(newest_with_authors_of(bindparam("t")))
 
 
 def newest_with_authors(
     conn: Conn, workspace_id: int, ticket_id: int
 ) -> tuple[list[Row], int, dict[tuple[str, str], Row]]:
     """`newest` and the `author_directory` of those parts, in one query (a ticket read)."""
-    rows = conn.all(_NEWEST_WITH_AUTHORS, {"ws": workspace_id, "t": ticket_id})
+    rows = conn.all(NEWEST_WITH_AUTHORS, {"ws": workspace_id, "t": ticket_id})
+    return with_authors(conn, workspace_id, ticket_id, rows)
+
+
+def with_authors(
+    conn: Conn, workspace_id: int, ticket_id: int, rows: list[Row]
+) -> tuple[list[Row], int, dict[tuple[str, str], Row]]:
+    """`newest_with_authors` from the rows of `NEWEST_WITH_AUTHORS` (newest first)."""
     rows.reverse()
     total = len(rows)
     if total == MAX_RENDERED:

@@ -15,6 +15,7 @@ Fields are Intercom's table (reference §4.2). Where Intercom is silent we decid
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -180,11 +181,17 @@ def _attribute_field(attr: Row) -> Field | None:
     return None  # files
 
 
-def fields(attributes: dict[str, Row]) -> Fields:
-    """The allowlist for one workspace; `attributes` are its custom attributes by id."""
+def fields(attributes: dict[str, Row] | Callable[[], dict[str, Row]]) -> Fields:
+    """The allowlist for one workspace; `attributes` are its custom attributes by id, or
+    a function that reads them, called once when a query first names one (most searches
+    name none and so read none)."""
+    known: list[dict[str, Row]] = [attributes] if isinstance(attributes, dict) else []
 
     def attribute(ident: str) -> Field | None:
-        attr = attributes.get(ident)
+        if not known:
+            assert callable(attributes)
+            known.append(attributes())
+        attr = known[0].get(ident)
         return _attribute_field(attr) if attr is not None else None
 
     return Fields(
@@ -324,7 +331,8 @@ class Results:
 
 def find(conn: Conn, workspace_id: int, body: SearchBody) -> Results:
     """One page of the tickets a search body matches, newest first."""
-    request = search_request(body, fields(custom_attributes(conn, workspace_id)), DEFAULT_PER_PAGE)
+    attributes = fields(lambda: custom_attributes(conn, workspace_id))
+    request = search_request(body, attributes, DEFAULT_PER_PAGE)
     page = paging.fetch_page(
         conn,
         statement(workspace_id, request, conn.dialect),
