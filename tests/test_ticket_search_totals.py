@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 
 from tests.conftest import Api, Server, make_api
 from ticketry.seed.run import seed
-from ticketry.tables import ticket_counts, tickets
+from ticketry.tables import ticket_counts, ticket_parts, ticket_values, tickets
 from ticketry.tickets import counts
 
 TICKETS = 10_400
@@ -205,3 +205,67 @@ def test_estimate_above_10000_without_a_counter(
         # the page itself stays exact
         assert [int(t["id"]) for t in found["tickets"]] == truth[:30]
         assert "next" in found["pages"]
+
+
+def test_linked_filters_exact_below_then_estimated(
+    server: Server, seeded: dict[str, Any], api: Api, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One `=` on linked rows (a teammate, an attribute value) counts its distinct tickets
+    on the link index up to the threshold and estimates above it; its page walks that
+    index and stays exact, across pages."""
+    ws = int(seeded["workspace_id"])
+    monkeypatch.setattr(counts, "EXACT_BELOW", 1_000)
+    monkeypatch.setattr(counts, "SAMPLE", 2_000)
+    total = server.tx(lambda c: c.scalar(select(func.count()).where(tickets.c.workspace_id == ws)))
+    boolean = next(
+        a for t in seeded["ticket_types"] for a in t["attributes"] if a["data_type"] == "boolean"
+    )
+    queries = [
+        (
+            f("teammate_ids", "=", str(seeded["admin_ids"][0])),
+            tickets.c.id.in_(
+                select(ticket_parts.c.ticket_id).where(
+                    ticket_parts.c.author_type == "admin",
+                    ticket_parts.c.author_id == str(seeded["admin_ids"][0]),
+                )
+            ),
+        ),
+        (
+            f(f"ticket_attribute.{boolean['id']}", "=", True),
+            tickets.c.id.in_(
+                select(ticket_values.c.ticket_id).where(
+                    ticket_values.c.attribute_id == int(boolean["id"]),
+                    ticket_values.c.number_value == 1,
+                )
+            ),
+        ),
+    ]
+    sizes = []
+    for query, where in queries:
+        truth = ticket_ids(server, ws, where)
+        sizes.append(len(truth))
+        found = search(api, query, per_page=50)
+        if len(truth) <= 1_000:
+            assert found["total_count"] == len(truth), query
+        else:
+            assert 1_001 <= found["total_count"] <= total, query
+            assert abs(found["total_count"] - len(truth)) <= 0.1 * len(truth), query
+        walked = [int(t["id"]) for t in found["tickets"]]
+        for _ in range(3):  # the next pages continue exactly where the last one ended
+            after = found["pages"].get("next")
+            if after is None:
+                break
+            resp = api.post(
+                "/tickets/search",
+                json={"query": query, "pagination": {"per_page": 50, **after}},
+            )
+            assert resp.status_code == 200, resp.text
+            found = resp.json()
+            walked += [int(t["id"]) for t in found["tickets"]]
+        assert walked == truth[: len(walked)], query
+        assert len(walked) == min(len(truth), 200)
+    assert max(sizes) > 1_000  # the estimate was exercised
+    # Below the threshold every linked count is exact, as before.
+    monkeypatch.setattr(counts, "EXACT_BELOW", 10_000)
+    for query, where in queries:
+        assert search(api, query)["total_count"] == len(ticket_ids(server, ws, where))

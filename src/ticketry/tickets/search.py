@@ -333,13 +333,22 @@ def find(conn: Conn, workspace_id: int, body: SearchBody) -> Results:
     """One page of the tickets a search body matches, newest first."""
     attributes = fields(lambda: custom_attributes(conn, workspace_id))
     request = search_request(body, attributes, DEFAULT_PER_PAGE)
+    stmt, order = statement(workspace_id, request, conn.dialect), ORDER
+    link = counts.single_link(conn, workspace_id, request.query, ("=",))
+    if link is not None:
+        # One `=` on linked rows: the page walks the link index (value, ticket) newest
+        # ticket first and stops at the page's end, where `id IN (...)` made both databases
+        # read every match first (100 ms to over a second at a million tickets).
+        stmt = link.distinct()
+        order = (paging.SortKey(link.selected_columns[0], int, descending=True),)
     page = paging.fetch_page(
         conn,
-        statement(workspace_id, request, conn.dialect),
-        ORDER,
+        stmt,
+        order,
         request.per_page,
         request.starting_after,
         count=lambda stmt: counts.total(conn, workspace_id, request.query, stmt),
     )
-    found = queries.views(conn, workspace_id, [r["id"] for r in page.rows])
+    key = order[0].name
+    found = queries.views(conn, workspace_id, [r[key] for r in page.rows])
     return Results(found, page.pages(), page.total_count)
