@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from tests.conftest import Server, Workspace, make_workspace
 from tests.processes import ServerProcess, own_database, serving
 from ticketry.db.database import Database
-from ticketry.tables import events, ticket_parts, ticket_tags, ticket_values
+from ticketry.tables import events, ticket_parts, ticket_tags, ticket_values, tickets
 
 ROUNDS = 8
 
@@ -305,6 +305,24 @@ def test_contact_custom_attributes_all_land(cluster: Cluster) -> None:
             )
         )
         assert topics == Counter({"contact.user.created": 1, "contact.user.updated": 4})
+
+
+def test_creates_on_both_processes_get_consecutive_numbers(cluster: Cluster) -> None:
+    """Tickets created at once through both processes: each gets the next number of the
+    workspace, none twice, none skipped, and none keeps its provisional number."""
+    for _ in range(ROUNDS // 2):
+        body = {"ticket_type_id": cluster.type_id, "contacts": [{"id": cluster.contact_id}]}
+        made = fire(cluster, [("POST", "/tickets", body) for _ in range(6)])
+        created = [r.json() for r in made]
+        for ticket in created:  # each answer shows the number it was given
+            assert cluster.get(ticket["id"])["ticket_id"] == ticket["ticket_id"]
+    numbers = sorted(
+        row["ticket_number"]
+        for row in cluster.rows(
+            select(tickets.c.ticket_number).where(tickets.c.workspace_id == cluster.workspace.id)
+        )
+    )
+    assert numbers == list(range(1, len(numbers) + 1))
 
 
 def test_event_numbers_are_gapless_per_workspace(cluster: Cluster) -> None:

@@ -12,15 +12,14 @@ Converting twice is refused (400 `parameter_invalid`).
 from __future__ import annotations
 
 import orjson
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import select
 
 from ticketry.conversations import changes as conversation_changes
 from ticketry.db.database import Conn, Row
-from ticketry.db.sql import Q
 from ticketry.errors import ApiError, ParameterInvalid, ParameterNotFound
 from ticketry.kit import ids
 from ticketry.kit.wire import IdStr, Payload
-from ticketry.tables import contacts, conversation_contacts, conversation_parts, workspaces
+from ticketry.tables import contacts, conversation_contacts, conversation_parts
 from ticketry.ticket_states import queries as states
 from ticketry.ticket_types.queries import TypeData, load_types
 from ticketry.ticket_types.values import validate_values
@@ -33,14 +32,6 @@ class ConvertConversation(Payload):
     ticket_type_id: IdStr | None = None
     attributes: dict[str, object] | None = None
     ticket_state_id: IdStr | None = None  # 2.16+, understood in every version
-
-
-_NEXT_NUMBER = Q(
-    update(workspaces)
-    .where(workspaces.c.id == bindparam("ws"))
-    .values(ticket_seq=workspaces.c.ticket_seq + 1)
-    .returning(workspaces.c.ticket_seq)
-)
 
 
 def _customer_type(conn: Conn, workspace_id: int, type_id: str | None) -> TypeData:
@@ -90,7 +81,6 @@ def convert(
         now = ids.now()
         columns = dict(
             id=c.id,
-            ticket_number=conn.scalar(_NEXT_NUMBER, {"ws": workspace_id}),
             ticket_type_id=type_data.row["id"],
             ticket_state_id=state["id"],
             state=state["category"],

@@ -12,16 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import bindparam, update
 
 from ticketry.contacts.service import find_contact, resolve_contact
 from ticketry.db.database import Conn, Row
-from ticketry.db.sql import Q
 from ticketry.errors import ApiError, NotFound, ParameterInvalid, ParameterNotFound
 from ticketry.kit import ids
 from ticketry.kit.versions import Version
 from ticketry.links import service as link_service
-from ticketry.tables import workspaces
 from ticketry.ticket_states import queries as states
 from ticketry.ticket_types.queries import TypeData, load_types
 from ticketry.ticket_types.values import updated_attribute_data, validate_values
@@ -32,13 +29,6 @@ from ticketry.tickets.schemas import CreateTicket, UpdateTicket
 
 DEFAULT_TITLE = "_default_title_"
 DEFAULT_DESCRIPTION = "_default_description_"
-
-_NEXT_NUMBER = Q(
-    update(workspaces)
-    .where(workspaces.c.id == bindparam("ws"))
-    .values(ticket_seq=workspaces.c.ticket_seq + 1)
-    .returning(workspaces.c.ticket_seq)
-)
 
 
 __all__ = [
@@ -139,10 +129,8 @@ def create_ticket(
     contact = new.contact or resolve_contact(conn, workspace_id, new.contact_ref)
     at = new.created_at if new.created_at is not None else ids.now()
     state = states.default_state(conn, workspace_id, "submitted")
-    number = conn.scalar(_NEXT_NUMBER, {"ws": workspace_id})
     stored = {str(k): v for k, v in values.items()}
     columns = dict(
-        ticket_number=number,
         ticket_type_id=type_data.row["id"],
         ticket_state_id=state["id"],
         state=state["category"],
