@@ -171,6 +171,8 @@ class Workload:
         s, rng = self.s, self.rng
         ops: list[Operation] = []
 
+        # target: "eq" for a single-field filter (p99 under 50 ms at 1 connection), "andor"
+        # for a combination (under 150 ms), as the speed targets name them.
         def add(name: str, queries: list[dict[str, Any]], target: str | None = None) -> None:
             if queries:
                 ops.append(
@@ -192,10 +194,10 @@ class Workload:
         add("contact_ids =", eq("contact_ids", self._related(s.contacts)), "eq")
         add("teammate_ids =", eq("teammate_ids", self._related(s.teammates)), "eq")
         add("id =", eq("id", [str(t["id"]) for t in self._tickets(VARIANTS)]), "eq")
-        add("created_at >", [_f("created_at", ">", v) for v in self._values_of("created_at")])
-        add("updated_at <", [_f("updated_at", "<", v) for v in self._values_of("updated_at")])
+        add("created_at >", [_f("created_at", ">", v) for v in self._values_of("created_at")], "eq")
+        add("updated_at <", [_f("updated_at", "<", v) for v in self._values_of("updated_at")], "eq")
         snoozed = self._values_of("snoozed_until")
-        add("snoozed_until >", [_f("snoozed_until", ">", v - 1) for v in snoozed])
+        add("snoozed_until >", [_f("snoozed_until", ">", v - 1) for v in snoozed], "eq")
 
         for kind in ("list", "integer", "boolean"):
             attr = s.attribute(kind)
@@ -216,18 +218,23 @@ class Workload:
                     b = a + max(1, (hi - lo) // 20)
                     field = f"ticket_attribute.{attr.id}"
                     ranges.append(_and(_f(field, ">", a), _f(field, "<", b)))
-                add(f"{label} > AND <", ranges)
+                add(f"{label} > AND <", ranges, "andor")
 
         sel_t, sel_d = self.selective(s.title_words), self.selective(s.description_words)
-        add("title ~ (selective)", [_f("title", "~", w) for w in sel_t])
-        add("title ~ (unselective)", [_f("title", "~", w) for w in self.unselective(s.title_words)])
-        add("description ~ (selective)", [_f("description", "~", w) for w in sel_d])
+        add("title ~ (selective)", [_f("title", "~", w) for w in sel_t], "eq")
+        add(
+            "title ~ (unselective)",
+            [_f("title", "~", w) for w in self.unselective(s.title_words)],
+            "eq",
+        )
+        add("description ~ (selective)", [_f("description", "~", w) for w in sel_d], "eq")
         add(
             "description ~ (unselective)",
             [_f("description", "~", w) for w in self.unselective(s.description_words)],
+            "eq",
         )
         firsts = [(t["title"] or "").split(" ")[0] for t in self._tickets(VARIANTS)]
-        add("title ^", [_f("title", "^", w) for w in firsts if w])
+        add("title ^", [_f("title", "^", w) for w in firsts if w], "eq")
 
         states = self._values_of("state")
         add(
@@ -261,6 +268,7 @@ class Workload:
                     _or(_f("admin_assignee_id", "=", a), _f("team_assignee_id", "=", t))
                     for a, t in zip(admins, teams, strict=False)
                 ],
+                "andor",
             )
         add(
             "state = AND ticket_type_id = AND open =",
@@ -272,6 +280,7 @@ class Workload:
                 )
                 for t in self._tickets(VARIANTS)
             ],
+            "andor",
         )
         ops.append(
             Operation(
