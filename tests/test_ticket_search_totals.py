@@ -210,9 +210,9 @@ def test_estimate_above_10000_without_a_counter(
 def test_linked_filters_exact_below_then_estimated(
     server: Server, seeded: dict[str, Any], api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """One `=` on linked rows (a teammate, an attribute value) counts its distinct tickets
-    on the link index up to the threshold and estimates above it; its page walks that
-    index and stays exact, across pages."""
+    """One `=` on linked rows (a teammate, an attribute value), or one `~` (on SQLite read
+    from the FTS index), counts its distinct tickets on that index up to the threshold and
+    estimates above it; its page walks that index and stays exact, across pages."""
     ws = int(seeded["workspace_id"])
     monkeypatch.setattr(counts, "EXACT_BELOW", 1_000)
     monkeypatch.setattr(counts, "SAMPLE", 2_000)
@@ -240,6 +240,18 @@ def test_linked_filters_exact_below_then_estimated(
             ),
         ),
     ]
+    # and a common word in titles (on SQLite answered from the FTS index in ticket order)
+    titles = server.tx(
+        lambda c: [
+            r["title"] or ""
+            for r in c.all(select(tickets.c.title).where(tickets.c.workspace_id == ws))
+        ]
+    )
+    words = Counter(w for t in titles for w in {w.lower() for w in t.split()} if len(w) >= 4)
+    common = next(w for w, n in words.most_common() if n > 1_000 and w.isalpha())
+    queries.append(
+        (f("title", "~", common), func.lower(tickets.c.title).contains(common, autoescape=True))
+    )
     sizes = []
     for query, where in queries:
         truth = ticket_ids(server, ws, where)

@@ -6,9 +6,9 @@ is read, exact at any size, from counters kept in the transaction of every ticke
 Another query that only tests the ticket row (`_on_rows`) counts its matches but stops at
 EXACT_BELOW + 1, so its cost no longer grows with the match set; above that its count is
 an estimate (`estimate`). One `=`/`IN` on linked rows (contacts, teammates, attribute
-values) is counted on the link index, also stopping at EXACT_BELOW + 1, and estimated
-above (`_linked_total`). Another query on linked rows (on SQLite also text and OR groups)
-is counted exactly: its subqueries read every match whatever the count stops at. The page
+values), and on SQLite one FTS text match, is counted on that index, also stopping at
+EXACT_BELOW + 1, and estimated above (`_linked_total`). Another query on linked rows (on
+SQLite also other text filters and OR groups) is counted exactly: its subqueries read every match whatever the count stops at. The page
 itself is always exact.
 
 Who keeps the counters: `changes.py` (create, change, delete), `set_type_category` and the
@@ -250,27 +250,35 @@ def _owned(conn: Conn, workspace_id: int, node: Filter) -> bool:
 def single_link(
     conn: Conn, workspace_id: int, node: Node, operators_: tuple[str, ...] = ("=", "IN")
 ) -> Select[Any] | None:
-    """The link rows' select when `node` is one filter on linked rows (`contact_ids`,
-    `teammate_ids`, `ticket_attribute.*`) with one of `operators_` and values of this
-    workspace, which compiles to `tickets.id IN (SELECT ticket_id FROM <links> WHERE
-    <value test>)`; else None. Equality only: the link indexes are (what, value, ticket),
-    so an equal value is one index range in ticket order. The link rows need no workspace
-    test: what they are filtered by (an attribute, an admin, a contact) is the
-    workspace's own."""
+    """A select of the ticket ids (each once, in an index that can give them newest first)
+    that `node` matches, when it is one filter that an index of linked rows answers; else
+    None. Those filters:
+    - one of `operators_` on linked rows (`contact_ids`, `teammate_ids`,
+      `ticket_attribute.*`) with values of this workspace, which compiles to `tickets.id
+      IN (SELECT ticket_id FROM <links> WHERE <value test>)`. Equality only: the link
+      indexes are (what, value, ticket), so an equal value is one index range in ticket
+      order. The link rows need no workspace test: what they are filtered by (an
+      attribute, an admin, a contact) is the workspace's own;
+    - a text match that says which rows answer it (`link_rows`: SQLite's FTS index, read
+      in ticket order and joined to the workspace's tickets)."""
     while isinstance(node, Group) and len(node.filters) == 1:
         node = node.filters[0]
-    if not isinstance(node, Filter) or node.operator not in operators_ or node.value is None:
-        return None
-    if not _owned(conn, workspace_id, node):
+    if not isinstance(node, Filter) or node.value is None:
         return None
     condition = search_compile.where(node)
+    rows_of = getattr(condition, "link_rows", None)
+    if rows_of is not None:
+        found: Select[Any] | None = rows_of(workspace_id, conn.dialect)
+        return found
+    if node.operator not in operators_ or not _owned(conn, workspace_id, node):
+        return None
     if (
         isinstance(condition, BinaryExpression)
         and condition.operator is operators.in_op
         and isinstance(condition.right, ScalarSelect)
         and isinstance(condition.right.element, Select)
     ):
-        return condition.right.element
+        return condition.right.element.distinct()
     return None
 
 
@@ -279,8 +287,7 @@ def _linked_total(conn: Conn, workspace_id: int, link: Select[Any]) -> int:
     (attribute, value, ticket): distinct tickets, stopping at EXACT_BELOW + 1 (a few
     milliseconds at a million tickets, where counting every match took 100-700 ms), and
     above that an estimate sampled from the same index (`_estimate_linked`)."""
-    distinct = link.distinct()
-    found = _count(conn, distinct.limit(EXACT_BELOW + 1))
+    found = _count(conn, link.limit(EXACT_BELOW + 1))
     if found <= EXACT_BELOW:
         return found
     return _estimate_linked(conn, workspace_id, link)
@@ -292,7 +299,7 @@ def _estimate_linked(conn: Conn, workspace_id: int, link: Select[Any]) -> int:
     tickets over those the windows hold."""
     span = _span(conn, workspace_id)
     if span is None:  # small enough to count
-        return _count(conn, link.distinct())
+        return _count(conn, link)
     everything, starts, width = span
     sampled = _in_windows(conn, workspace_id, everything, starts, width)
     parent = link.selected_columns[0]

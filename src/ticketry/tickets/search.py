@@ -19,7 +19,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, false, literal_column, not_, or_, select, union
+from sqlalchemy import (
+    Integer,
+    Select,
+    and_,
+    bindparam,
+    column,
+    false,
+    literal_column,
+    not_,
+    or_,
+    select,
+    table,
+    union,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
@@ -111,6 +124,34 @@ class TextMatch(ColumnElement[bool]):
         self.operator = operator  # ~ ^ $
         self.value = value
 
+    def link_rows(self, workspace_id: int, dialect: str) -> Select[Any] | None:
+        """SQLite, a `MATCH` query: the workspace's matching ticket ids straight from the FTS
+        index, which yields them by rowid (the ticket id) newest first and can stop at a
+        page's end (at a million tickets: 1-6 ms for a page of a common word, against
+        100-240 ms through `id IN (MATCH)`). Else None: LIKE and pg_trgm answer it."""
+        query = _fts_query(self)
+        if dialect != "sqlite" or query is None:
+            return None
+        return (
+            select(_FTS.c.rowid)
+            .select_from(_FTS.join(tickets, tickets.c.id == _FTS.c.rowid))
+            .where(literal_column("tickets_fts").op("MATCH")(query))
+            .where(tickets.c.workspace_id == workspace_id)
+        )
+
+
+# SQLite's FTS5 table of ticket titles and descriptions (migrations create it; rowid is
+# the ticket id).
+_FTS = table("tickets_fts", column("rowid", Integer))
+
+
+def _fts_query(element: TextMatch) -> str | None:
+    """The FTS5 trigram query for `~` or `^` with three or more characters; else None."""
+    if element.operator not in ("~", "^") or len(element.value) < 3:
+        return None
+    phrase = '"' + element.value.replace('"', '""') + '"'
+    return f"{element.column_name} : {'^' if element.operator == '^' else ''}{phrase}"
+
 
 def _like_pattern(operator: str, value: str) -> tuple[str, bool]:
     escaped = any(ch in value for ch in _ESCAPED)
@@ -121,9 +162,8 @@ def _like_pattern(operator: str, value: str) -> tuple[str, bool]:
 @compiles(TextMatch, "sqlite")
 def _text_sqlite(element: TextMatch, compiler: SQLCompiler, **kw: Any) -> str:
     column = element.column_name
-    if element.operator in ("~", "^") and len(element.value) >= 3:
-        phrase = '"' + element.value.replace('"', '""') + '"'
-        query = f"{column} : {'^' if element.operator == '^' else ''}{phrase}"
+    query = _fts_query(element)
+    if query is not None:
         param = compiler.process(bindparam(None, query), **kw)
         return f"tickets.id IN (SELECT rowid FROM tickets_fts WHERE tickets_fts MATCH {param})"
     pattern, escaped = _like_pattern(element.operator, element.value)
@@ -336,10 +376,10 @@ def find(conn: Conn, workspace_id: int, body: SearchBody) -> Results:
     stmt, order = statement(workspace_id, request, conn.dialect), ORDER
     link = counts.single_link(conn, workspace_id, request.query, ("=",))
     if link is not None:
-        # One `=` on linked rows: the page walks the link index (value, ticket) newest
-        # ticket first and stops at the page's end, where `id IN (...)` made both databases
-        # read every match first (100 ms to over a second at a million tickets).
-        stmt = link.distinct()
+        # One `=` on linked rows, or one text match on SQLite: the page walks that index
+        # newest ticket first and stops at the page's end, where `id IN (...)` made both
+        # databases read every match first (100 ms to over a second at a million tickets).
+        stmt = link
         order = (paging.SortKey(link.selected_columns[0], int, descending=True),)
     page = paging.fetch_page(
         conn,
