@@ -45,21 +45,10 @@ _SINCE = Q(
 )
 
 
-_recorded = 0  # events this process has written (some may have rolled back since)
-
-
-def recorded_count() -> int:
-    """A counter that moves whenever this process records events: a write that leaves it
-    unchanged cannot have made anything for the webhook worker to send."""
-    return _recorded
-
-
 def record(conn: Conn, workspace_id: int, pending: list[Event], at: int) -> None:
     """Append `pending` to the workspace's log, numbered in order."""
-    global _recorded
     if not pending:
         return
-    _recorded += len(pending)
     last = conn.scalar(_BUMP, {"ws": workspace_id, "n": len(pending)})
     first = last - len(pending) + 1
     conn.execute_many(

@@ -3,8 +3,8 @@ and sends due notifications, following the job worker's pattern (jobs/worker.py)
 
 Each pass, batch by batch: render new events' notifications in a read, then one write
 records the last batch's outcomes, stores the new notifications and leases the next due
-batch, which is sent concurrently with httpx outside any transaction. It wakes after a
-write of this process that recorded events (`after_write`, while any subscription is
+batch, which is sent concurrently with httpx outside any transaction. It wakes after any
+committed write of this process (`after_write`, while any subscription is
 active), on `wake()` (a ping or redeliver accepted here), and otherwise polls every
 `webhook_poll_seconds` (what other processes wrote is seen then); with no active
 subscription a pass is one cheap read. Passes start at most every COALESCE_SECONDS, so a
@@ -22,7 +22,6 @@ import time
 import httpx
 
 from ticketry.db.database import Conn, Database, Row
-from ticketry.events import service as events
 from ticketry.kit import ids
 from ticketry.kit.worker import PollingWorker
 from ticketry.settings import Settings
@@ -48,16 +47,17 @@ class Worker(PollingWorker):
         self._retention = int(settings.webhook_retention_days * 86400)
         self._pruned_at = 0.0
         self._client: httpx.AsyncClient | None = None
-        self._seen_events = events.recorded_count()
         self._subscribed = True  # until the first pass has looked
 
     def after_write(self) -> None:
-        """After a committed write: wake if it recorded events and someone may want them."""
-        recorded = events.recorded_count()
-        if recorded != self._seen_events:
-            self._seen_events = recorded
-            if self._subscribed:
-                self.wake()
+        """After a committed write: wake if someone may want what it recorded. Every write
+        wakes (passes are coalesced, COALESCE_SECONDS apart): a count of recorded events
+        moves when a unit of work records them, before its commit, so another write's wake
+        could take the count and start a pass that cannot see them yet, and this write's
+        own wake would then find nothing new (seen with units of work interleaved on the
+        event loop: a notification waited for the next poll)."""
+        if self._subscribed:
+            self.wake()
 
     def wake(self) -> None:
         self._subscribed = True  # woken for a subscription of this process
