@@ -5,8 +5,10 @@ One unit of work per request: a handler hands a plain function `fn(conn, ...)` t
 before the response is built, so a failed commit is an error, never a 200.
 
 How database work meets the event loop (the concurrency model):
-- Nothing touches a database on the event loop thread, so no query, however slow, stalls
-  other requests; the loop only parses, routes and renders.
+- No query, however slow, stalls other requests: on SQLite it runs on another thread
+  (but the bounded point reads below), on PostgreSQL the loop awaits it and serves other
+  requests meanwhile; the loop's own work is parsing, routing, rendering and bounded
+  Python in units of work.
 - SQLite reads whose cost grows with the data (searches, lists, files) run on a small pool
   of reader threads (`sqlite_readers`), each with its own connection; WAL lets them read
   while the writer writes, and sqlite3 releases the GIL while a statement runs. Point reads

@@ -365,12 +365,19 @@ def _in_windows(
     return found
 
 
-def total(conn: Conn, workspace_id: int, query: Node, stmt: Select[Any]) -> int:
-    """`total_count` of a ticket search (the module's rule)."""
+def total(
+    conn: Conn,
+    workspace_id: int,
+    query: Node,
+    stmt: Select[Any],
+    link: Select[Any] | None = None,
+) -> int:
+    """`total_count` of a ticket search (the module's rule); `link` is `single_link` of
+    `query` when the caller already has it."""
     known = counted(conn, workspace_id, query)
     if known is not None:  # exact whatever its size: one row read
         return known
-    link = single_link(conn, workspace_id, query)
+    link = link if link is not None else single_link(conn, workspace_id, query)
     if link is not None:
         return _linked_total(conn, workspace_id, link)
     if not _on_rows(query, conn.dialect):

@@ -139,15 +139,13 @@ def view(conn: Conn, workspace_id: int, ticket_id: int) -> TicketView | None:
     if conn.dialect == "postgresql":
         found = _one_trip(conn, workspace_id, _VIEW_ONE_TRIP, {"id": ticket_id})
         return found[0] if found else None
-    key = {"ws": workspace_id, "id": ticket_id, "t": ticket_id}
+    key = {"ws": workspace_id, "id": ticket_id}
     row = conn.one(_GET_WITH_STATE, key)
     if row is None:
         return None
     type_data = load_type(conn, workspace_id, row["ticket_type_id"], row["type_revision"])
     assert type_data is not None  # joined above
-    newest, total, authors = parts.with_authors(
-        conn, workspace_id, ticket_id, conn.all(parts.NEWEST_WITH_AUTHORS, key)
-    )
+    newest, total, authors = parts.newest_with_authors(conn, workspace_id, ticket_id)
     linked = links.from_rows(conn, {ticket_id}, conn.all(links.OF_ONE, key))
     return TicketView(
         row,

@@ -387,7 +387,7 @@ def find(conn: Conn, workspace_id: int, body: SearchBody) -> Results:
         order,
         request.per_page,
         request.starting_after,
-        count=lambda stmt: counts.total(conn, workspace_id, request.query, stmt),
+        count=lambda stmt: counts.total(conn, workspace_id, request.query, stmt, link),
     )
     key = order[0].name
     found = queries.views(conn, workspace_id, [r[key] for r in page.rows])
